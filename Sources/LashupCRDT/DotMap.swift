@@ -52,14 +52,16 @@ public struct DotMap<Key: DotMapKey, Value: DotStore>: DotStore {
         }
         for key in candidates {
             let theirs = other.entries[key]
-            guard var value = entries[key] ?? theirs?.makeEmpty() else { continue }
+            // Taken out of the dictionary so the join mutates a uniquely referenced value
+            // instead of copying a large nested set on write.
+            guard var value = entries.removeValue(forKey: key) ?? theirs?.makeEmpty() else { continue }
             var local = DotChanges()
             value.join(theirs ?? value.makeEmpty(), context: context, otherContext: otherContext, changes: &local)
             for dot in local.removed { index[dot] = nil }
             for dot in local.added { index[dot] = key }
             changes.removed.append(contentsOf: local.removed)
             changes.added.append(contentsOf: local.added)
-            entries[key] = value.isEmpty ? nil : value
+            if !value.isEmpty { entries[key] = value }
         }
     }
 
