@@ -36,6 +36,19 @@ public struct Causal<Store: DotStore>: Equatable, Sendable {
         return copy
     }
 
+    /// Broken invariants, described: every held dot is in the context, the context is
+    /// compacted, and the store's own invariants hold. Empty when sound.
+    public func invariantViolations() -> [String] {
+        var violations = store.invariantViolations()
+        store.forEachDot { dot in
+            if !context.contains(dot) { violations.append("dot \(dot) held but not in the causal context") }
+        }
+        for dot in context.cloud where dot.counter <= context.versionVector[dot.replica] + 1 {
+            violations.append("cloud dot \(dot) should have been compacted into the version vector")
+        }
+        return violations
+    }
+
     /// A delta that changes nothing.
     public var isEmptyDelta: Bool { store.isEmpty && context.isEmpty }
 

@@ -40,6 +40,22 @@ public struct DotMap<Key: DotMapKey, Value: DotStore>: DotStore {
 
     public static func == (lhs: DotMap, rhs: DotMap) -> Bool { lhs.entries == rhs.entries }
 
+    /// Entries are non-empty, every dot belongs to exactly one entry, and the index agrees.
+    public func invariantViolations() -> [String] {
+        var violations: [String] = []
+        var indexed = 0
+        for (key, value) in entries {
+            if value.isEmpty { violations.append("entry \(key) holds no dots") }
+            value.forEachDot { dot in
+                indexed += 1
+                if index[dot] != key { violations.append("dot \(dot) of \(key) indexed under \(String(describing: index[dot]))") }
+            }
+            violations += value.invariantViolations()
+        }
+        if indexed != index.count { violations.append("index holds \(index.count) dots, entries \(indexed)") }
+        return violations
+    }
+
     public mutating func join(_ other: DotMap, context: CausalContext, otherContext: CausalContext, changes: inout DotChanges) {
         var candidates = Set(other.entries.keys)
         let budget = max(entries.count, 16)

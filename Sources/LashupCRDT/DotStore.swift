@@ -30,9 +30,14 @@ public protocol DotStore: Equatable, Sendable {
     /// Canonical encoding; dots are written as indices into `replicas`.
     func encode(to writer: inout WireWriter, replicas: ReplicaTable)
     init(from reader: inout WireReader, replicas: ReplicaTable) throws(WireError)
+    /// Broken internal invariants, described; empty when the store is sound. Tests and the
+    /// simulator call this after every step.
+    func invariantViolations() -> [String]
 }
 
 extension DotStore {
+    public func invariantViolations() -> [String] { [] }
+
     /// Every dot held, sorted.
     public var sortedDots: [Dot] {
         var dots: [Dot] = []

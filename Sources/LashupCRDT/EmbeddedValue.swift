@@ -43,6 +43,7 @@ public enum EmbeddedValue: DotStore {
     public var dotCount: Int { store.dotCount }
     public func forEachDot(_ body: (Dot) -> Void) { store.forEachDot(body) }
     public func makeEmpty() -> EmbeddedValue { .empty(type) }
+    public func invariantViolations() -> [String] { store.invariantViolations() }
 
     public mutating func join(_ other: EmbeddedValue, context: CausalContext, otherContext: CausalContext, changes: inout DotChanges) {
         // Each case moves the payload out of `self` before mutating it, so a large nested set

@@ -47,6 +47,7 @@ public struct ORMap: DotStore, CustomStringConvertible {
     public var isEmpty: Bool { fields.isEmpty }
     public var dotCount: Int { fields.dotCount }
     public func forEachDot(_ body: (Dot) -> Void) { fields.forEachDot(body) }
+    public func invariantViolations() -> [String] { fields.invariantViolations() }
     public func makeEmpty() -> ORMap { ORMap() }
 
     public mutating func join(_ other: ORMap, context: CausalContext, otherContext: CausalContext, changes: inout DotChanges) {

@@ -20,6 +20,7 @@ public struct ORSet: DotStore, CustomStringConvertible {
     public var isEmpty: Bool { elements.isEmpty }
     public var dotCount: Int { elements.dotCount }
     public func forEachDot(_ body: (Dot) -> Void) { elements.forEachDot(body) }
+    public func invariantViolations() -> [String] { elements.invariantViolations() }
     public func makeEmpty() -> ORSet { ORSet() }
 
     public mutating func join(_ other: ORSet, context: CausalContext, otherContext: CausalContext, changes: inout DotChanges) {

@@ -13,6 +13,8 @@ struct ConvergenceTests {
         var history = ReplicatedHistory(replicas: replicas, mutator: mutator)
         history.run(script: script, mutator: mutator)
         history.drain(seed: script.first ?? 0)
+        #expect(history.invariantViolations.isEmpty, "\(history.invariantViolations.prefix(3))")
+        #expect(history.states[0].invariantViolations().isEmpty)
         for state in history.states.dropFirst() {
             #expect(state == history.states[0], "replicas diverged")
         }

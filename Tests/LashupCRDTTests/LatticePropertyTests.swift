@@ -18,6 +18,7 @@ struct LatticePropertyTests {
         #expect(a.merged(a) == a, "merge is idempotent")
         #expect(a.merged(mutator.bottom) == a, "bottom is the identity")
         #expect(history.deltaLawViolations.isEmpty, "\(history.deltaLawViolations)")
+        #expect(history.invariantViolations.isEmpty, "\(history.invariantViolations.prefix(3))")
         for record in history.mutations {
             #expect(record.before.merged(record.delta) == record.after, "S ⊔ mδ(S) == m(S)")
         }

@@ -27,6 +27,8 @@ struct ReplicatedHistory<Store: DotStore> {
     var mutations: [MutationRecord<Store>] = []
     /// Checks of the delta-mutator law made along the way: X ⊔ m(S) == (X ⊔ S) ⊔ mδ(S).
     var deltaLawViolations: [String] = []
+    /// Broken invariants seen after any step, and dots issued twice.
+    var invariantViolations: [String] = []
 
     init(replicas: Int, mutator: Mutator<Store>) {
         replicaIDs = (0..<replicas).map { ReplicaID("replica-\($0)") }
@@ -44,6 +46,9 @@ struct ReplicatedHistory<Store: DotStore> {
                 let delta = mutator.mutate(&states[target], replicaIDs[target], detail)
                 mutations.append(MutationRecord(replica: target, before: before, delta: delta, after: states[target], step: step))
                 checkDeltaLaw(before: before, delta: delta, after: states[target], other: states[(target + 1 + detail) % states.count])
+                delta.store.forEachDot { dot in
+                    if before.context.contains(dot) { invariantViolations.append("step \(step): dot \(dot) issued twice") }
+                }
                 for destination in states.indices where destination != target {
                     inFlight.append((destination, delta))
                 }
@@ -54,6 +59,9 @@ struct ReplicatedHistory<Store: DotStore> {
             default:
                 let source = (target + 1 + detail) % states.count
                 states[target].merge(states[source])  // anti-entropy style full-state join
+            }
+            for state in states {
+                invariantViolations += state.invariantViolations().map { "step \(step): \($0)" }
             }
         }
     }
