@@ -29,7 +29,7 @@ public struct EnableWinsFlag: DotStore, CustomStringConvertible {
         let dot = context.nextDot(for: replica)
         var deltaContext = observedContext
         deltaContext.insert(dot)
-        return Causal(store: EnableWinsFlag(dots: DotSet([dot])), context: deltaContext)
+        return Causal(store: EnableWinsFlag(dots: DotSet(single: dot)), context: deltaContext)
     }
 
     public func disableDelta() -> Causal<EnableWinsFlag> {

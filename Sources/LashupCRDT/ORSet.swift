@@ -40,7 +40,7 @@ public struct ORSet: DotStore, CustomStringConvertible {
         let dot = context.nextDot(for: replica)
         var deltaContext = elements[value]?.observedContext ?? CausalContext()
         deltaContext.insert(dot)
-        return Causal(store: ORSet(elements: DotMap(key: value, value: DotSet([dot]))), context: deltaContext)
+        return Causal(store: ORSet(elements: DotMap(key: value, value: DotSet(single: dot))), context: deltaContext)
     }
 
     /// The delta of removing `value`: its observed dots, and nothing else. Removing an absent
