@@ -14,6 +14,8 @@ let package = Package(
         .executable(name: "lashup", targets: ["lashup"]),
         .library(name: "LashupWire", targets: ["LashupWire"]),
         .library(name: "LashupCRDT", targets: ["LashupCRDT"]),
+        .library(name: "LashupMembership", targets: ["LashupMembership"]),
+        .library(name: "LashupSimulation", targets: ["LashupSimulation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -31,11 +33,23 @@ let package = Package(
             dependencies: ["LashupWire", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict
         ),
+        .target(
+            name: "LashupMembership",
+            dependencies: ["LashupWire", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "LashupSimulation",
+            dependencies: ["LashupMembership"],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "lashup",
             dependencies: [
                 "LashupWire",
                 "LashupCRDT",
+                "LashupMembership",
+                "LashupSimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -56,6 +70,25 @@ let package = Package(
                 "LashupCRDT",
                 "LashupWire",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "LashupMembershipTests",
+            dependencies: [
+                "LashupMembership",
+                "LashupWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "LashupSimulationTests",
+            dependencies: [
+                "LashupSimulation",
+                "LashupMembership",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strict

@@ -1,0 +1,56 @@
+/// Tunables of the overlay and failure detector, with the defaults every node uses unless
+/// configured otherwise. Durations are exact; jitter is applied where each timer is armed.
+public struct MembershipConfig: Sendable {
+    /// Active view size (HyParView): the TCP neighbours. Original Lashup: 7.
+    public var activeViewSize = 7
+    /// Passive view size: known peers to repair the active view from. Original: 42.
+    public var passiveViewSize = 42
+    /// Active random walk length: the TTL of a forward-join.
+    public var activeRandomWalkLength = 6
+    /// Passive random walk length: the TTL at which a forward-join also enters the passive view.
+    public var passiveRandomWalkLength = 3
+    /// Joins a node accepts per second as a contact; beyond it the joiner is sent elsewhere.
+    public var joinsPerSecond = 25.0
+    /// How long a joiner waits for an answer before trying another contact.
+    public var joinTimeout = Duration.seconds(1)
+    /// Longest pause between rejoin attempts while the active view is empty.
+    public var rejoinBackoffMaximum = Duration.seconds(8)
+    /// How often the active view is topped up from the passive view while not full.
+    public var maintenanceInterval = Duration.milliseconds(500)
+    /// Neighbour requests outstanding at once.
+    public var maximumPendingNeighborRequests = 2
+    /// How long a neighbour request may go unanswered before its target is dropped.
+    public var neighborRequestTimeout = Duration.seconds(1)
+    /// Shuffle period, and the sample sizes taken from the active and passive views.
+    public var shuffleInterval = Duration.seconds(10)
+    public var shuffleActiveSample = 3
+    public var shufflePassiveSample = 4
+    /// Each neighbour is pinged this often (±25 % continuous jitter).
+    public var pingInterval = Duration.milliseconds(400)
+    /// Bounds of a direct ping timeout computed from the RTT estimate.
+    public var minimumPingTimeout = Duration.milliseconds(100)
+    public var maximumPingTimeout = Duration.seconds(2)
+    /// Timeout used before any RTT sample exists.
+    public var initialPingTimeout = Duration.milliseconds(500)
+    /// How long a node relaying a ping-req waits for the target before answering "no pong".
+    public var relayTimeout = Duration.milliseconds(100)
+    /// Ping-req relays a node serves at once; more are refused (counted).
+    public var maximumRelays = 64
+    /// Neighbours asked to probe a neighbour that missed its pong (SWIM ping-req).
+    public var indirectProbeCount = 3
+    /// Failed probe rounds (direct and indirect) before a neighbour is evicted.
+    public var probeRoundsBeforeEviction = 2
+    /// Consecutive direct misses, with indirect proof of life, before the link is given up as
+    /// broken (an asymmetric partition) and replaced.
+    public var directMissesBeforeLinkDrop = 5
+    /// Highest Lifeguard local-health score; timeouts are multiplied by (1 + score).
+    public var maximumLocalHealth = 8
+    /// A timer firing this late means this node was paused or starved.
+    public var lateTimerThreshold = Duration.milliseconds(200)
+    /// Known members remembered for a restart without contact nodes.
+    public var knownMembersLimit = 256
+    /// Minimum interval between two persistence effects.
+    public var persistInterval = Duration.seconds(5)
+
+    public init() {}
+}

@@ -1,0 +1,53 @@
+import LashupWire
+
+/// A node's stable name in the cluster (unique; by convention the host name).
+public struct NodeID: Hashable, Comparable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
+    /// Longest accepted name, in UTF-8 bytes.
+    public static let maximumBytes = 255
+
+    public let name: String
+
+    public init(_ name: String) { self.name = name }
+    public init(stringLiteral value: String) { self.name = value }
+
+    public static func < (lhs: NodeID, rhs: NodeID) -> Bool { lhs.name.utf8.lexicographicallyPrecedes(rhs.name.utf8) }
+    public var description: String { name }
+}
+
+/// A node and the address other nodes reach it at (for the runtime, `host:port`; in the
+/// simulator, any label). Two peers are the same node when their ids are equal.
+public struct Peer: Hashable, Sendable, CustomStringConvertible {
+    public let id: NodeID
+    public let address: String
+
+    public init(id: NodeID, address: String) {
+        self.id = id
+        self.address = address
+    }
+
+    /// A peer whose address is its name, as the simulator uses.
+    public init(_ name: String) {
+        self.init(id: NodeID(name), address: name)
+    }
+
+    public var description: String { id.name == address ? id.name : "\(id.name)@\(address)" }
+}
+
+extension Peer: WireCodable {
+    public func encode(to writer: inout WireWriter) {
+        writer.writeString(id.name)
+        writer.writeString(address)
+    }
+
+    public init(from reader: inout WireReader) throws(WireError) {
+        let name = try reader.readString("peer.id")
+        let address = try reader.readString("peer.address")
+        guard !name.isEmpty, name.utf8.count <= NodeID.maximumBytes else {
+            throw .invalidValue(field: "peer.id", reason: "node names are 1...\(NodeID.maximumBytes) bytes")
+        }
+        guard address.utf8.count <= 1024 else {
+            throw .invalidValue(field: "peer.address", reason: "longer than 1024 bytes")
+        }
+        self.init(id: NodeID(name), address: address)
+    }
+}

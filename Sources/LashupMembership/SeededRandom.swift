@@ -1,0 +1,23 @@
+/// A deterministic random number generator (SplitMix64). Every protocol core takes one of
+/// these, seeded by its shell, so a simulation replays bit for bit from its seed.
+public struct SeededRandom: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var mixed = state
+        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+        return mixed ^ (mixed >> 31)
+    }
+
+    /// A uniform double in [0, 1).
+    public mutating func unit() -> Double {
+        Double(next() >> 11) * 0x1.0p-53
+    }
+
+    /// An independent generator derived from this one (for a child component or a node).
+    public mutating func split() -> SeededRandom { SeededRandom(seed: next()) }
+}
