@@ -28,6 +28,9 @@ extension Duration {
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 
+    /// The duration in (fractional) milliseconds, for reports.
+    public var inMilliseconds: Double { Double(nanosecondsValue) / 1_000_000 }
+
     /// Scales by a real factor, to nanosecond precision.
     public func scaled(by factor: Double) -> Duration {
         .nanoseconds(Int64((Double(nanosecondsValue) * factor).rounded()))

@@ -7,7 +7,7 @@ struct Lashup: ParsableCommand {
         commandName: "lashup",
         abstract: "A decentralized control plane: membership, broadcast and a replicated CRDT store for a cluster of hosts.",
         version: LashupVersion.current,
-        subcommands: [BenchCommand.self]
+        subcommands: [SimCommand.self, BenchCommand.self]
     )
 }
 
