@@ -48,7 +48,7 @@ extension MembershipNode {
         case .direct:
             active[index].directMisses += 1
             let helpers = sample(activeView.filter { $0.id != node }, count: config.indirectProbeCount)
-            let wait = probeTimeout(for: active[index]) * 3
+            let wait = probeTimeout(for: active[index]) * 2
             let indirectTimer = setTimer(.indirectTimeout(node), after: wait)
             active[index].probe = Neighbor.Probe(sequence: probe.sequence, sentAt: probe.sentAt, phase: .indirect, timer: indirectTimer)
             // Retry directly too: a lost ping or pong should not cost a round.

@@ -1,0 +1,179 @@
+import LashupMembership
+import Testing
+
+@Suite("Failure detector")
+struct FailureDetectorTests {
+    /// A node with neighbours a, b, c, d; returns the harness after the first ping to `a`.
+    func nodeWithNeighbours(config: MembershipConfig = MembershipConfig()) -> NodeHarness {
+        var node = NodeHarness("n", config: config)
+        node.handle(.start)
+        node.connect(["a", "b", "c", "d"])
+        return node
+    }
+
+    func pings(_ node: NodeHarness, to name: String) -> [UInt64] {
+        node.sent(to: name).compactMap { if case let .ping(sequence) = $0 { sequence } else { nil } }
+    }
+
+    @Test("neighbours are pinged within the first ping interval")
+    func pingsFromTheFirstSecond() {
+        var node = nodeWithNeighbours()
+        var pinged = Set<String>()
+        for _ in 0..<10 {
+            for (name, message) in NodeHarness.messages(in: node.advance(by: .milliseconds(50))) {
+                if case .ping = message { pinged.insert(name) }
+            }
+        }
+        #expect(pinged == ["a", "b", "c", "d"])
+    }
+
+    @Test("a silent neighbour is probed directly and indirectly, then evicted after two rounds")
+    func evictionAfterIndirectProbes() {
+        var node = nodeWithNeighbours()
+        var pingRequests: [(String, MembershipMessage)] = []
+        var downAt: Instant?
+        var outbox = NodeHarness.messages(in: node.advance(by: .zero))
+        // For a second everyone answers, so the link has an RTT history; then a goes silent.
+        let silentFrom = Instant.zero + .seconds(1)
+        var passiveAtEviction: [String] = []
+        for _ in 0..<200 where downAt == nil {
+            let stepEffects = node.advance(by: .milliseconds(20))
+            outbox += NodeHarness.messages(in: stepEffects)
+            if stepEffects.contains(where: { if case .event(.neighborDown(Peer("a"), .failed)) = $0 { true } else { false } }) {
+                downAt = node.now
+                passiveAtEviction = node.passiveNames
+            }
+            var replies: [(String, MembershipMessage)] = []
+            for (destination, message) in outbox {
+                switch message {
+                case let .ping(sequence) where destination != "a" || node.now < silentFrom:
+                    // b, c and d answer their own pings; nobody hears from a.
+                    replies.append((destination, .pong(sequence: sequence, isNeighbor: true)))
+                case let .pingRequest(target, sequence):
+                    if target == Peer("a") { pingRequests.append((destination, message)) }
+                    replies.append((destination, .pingRequestResult(target: target.id, sequence: sequence, alive: false)))
+                default:
+                    break
+                }
+            }
+            outbox = []
+            for (from, reply) in replies {
+                let effects = node.receive(reply, from: from)
+                outbox += NodeHarness.messages(in: effects)
+                if effects.contains(where: { if case .event(.neighborDown(Peer("a"), .failed)) = $0 { true } else { false } }) {
+                    downAt = node.now
+                }
+            }
+        }
+        #expect(downAt != nil)
+        #expect(downAt.map { $0 - silentFrom < .milliseconds(1_500) } ?? false, "evicted within 1.5 s of going silent")
+        let helpers = Set(pingRequests.map(\.0))
+        #expect(helpers.isSubset(of: ["b", "c", "d"]) && helpers.count == 3, "k = 3 other neighbours asked")
+        #expect(pingRequests.count == 6, "two rounds of three ping-reqs")
+        #expect(!node.activeNames.contains("a"))
+        #expect(passiveAtEviction.contains("a"), "evicted neighbours move to the passive view")
+    }
+
+    @Test("an indirect proof of life prevents the eviction")
+    func indirectSuccess() {
+        var node = nodeWithNeighbours()
+        var failures = 0
+        var outbox: [(String, MembershipMessage)] = []
+        // After a second, a's direct link breaks but helpers still reach it.
+        let brokenFrom = Instant.zero + .seconds(1)
+        for _ in 0..<300 {
+            outbox += NodeHarness.messages(in: node.advance(by: .milliseconds(20)))
+            var replies: [(String, MembershipMessage)] = []
+            for (destination, message) in outbox {
+                switch message {
+                case let .ping(sequence) where destination != "a" || node.now < brokenFrom:
+                    replies.append((destination, .pong(sequence: sequence, isNeighbor: true)))
+                case let .pingRequest(target, sequence):
+                    replies.append((destination, .pingRequestResult(target: target.id, sequence: sequence, alive: true)))
+                default:
+                    break
+                }
+            }
+            outbox = []
+            for (from, reply) in replies {
+                let effects = node.receive(reply, from: from)
+                outbox += NodeHarness.messages(in: effects)
+                failures += effects.filter { if case .event(.neighborDown(_, .failed)) = $0 { true } else { false } }.count
+            }
+        }
+        #expect(failures == 0)
+        // Reachable only indirectly for many pings in a row: the link is replaced, but the node
+        // is not reported failed.
+        #expect(!node.activeNames.contains("a"))
+        #expect(node.node.statistics.linksDroppedBroken == 1)
+        #expect(node.node.statistics.evictionsFailed == 0)
+    }
+
+    @Test("a pong learns the RTT and resets the probe")
+    func pongResets() {
+        var node = nodeWithNeighbours()
+        for _ in 0..<100 {
+            let sent = NodeHarness.messages(in: node.advance(by: .milliseconds(10)))
+            for (destination, message) in sent {
+                if case let .ping(sequence) = message {
+                    node.receive(.pong(sequence: sequence, isNeighbor: true), from: destination)
+                }
+            }
+        }
+        #expect(node.activeNames.count == 4)
+        #expect(node.node.statistics.indirectProbesSent == 0)
+        #expect(node.node.localHealthScore == 0)
+    }
+
+    @Test("a pong saying we are not its neighbour drops our half of the link")
+    func oneSidedLink() {
+        var node = nodeWithNeighbours()
+        node.advance(by: .milliseconds(500))
+        let sequence = pings(node, to: "a").first ?? 0
+        node.receive(.pong(sequence: sequence, isNeighbor: false), from: "a")
+        #expect(!node.activeNames.contains("a"))
+        #expect(node.events.contains(.neighborDown(Peer("a"), reason: .disconnected)))
+    }
+
+    @Test("timers firing late raise local health and accuse nobody")
+    func lateTimers() {
+        var node = nodeWithNeighbours()
+        node.advance(by: .milliseconds(500))
+        // The node is paused for 5 s: when it runs again every timer is late.
+        node.now = node.now + .seconds(5)
+        node.advance(by: .zero)
+        #expect(node.node.localHealthScore > 0)
+        #expect(node.activeNames.count == 4)
+        #expect(node.node.statistics.lateTimers > 0)
+    }
+
+    @Test("ping-reqs are relayed, answered on pong and on timeout")
+    func relay() {
+        var node = nodeWithNeighbours()
+        node.receive(.pingRequest(target: Peer("t"), sequence: 77), from: "r")
+        guard case let .ping(relaySequence)? = node.sent(to: "t").first else {
+            Issue.record("no relay ping")
+            return
+        }
+        node.receive(.pong(sequence: relaySequence, isNeighbor: false), from: "t")
+        #expect(node.sent(to: "r") == [.pingRequestResult(target: NodeID("t"), sequence: 77, alive: true)])
+
+        node.receive(.pingRequest(target: Peer("dead"), sequence: 78), from: "r")
+        node.advance(by: .seconds(1))
+        #expect(node.sent(to: "r") == [.pingRequestResult(target: NodeID("dead"), sequence: 78, alive: false)])
+    }
+
+    @Test("the RTT estimator keeps history and clamps the timeout")
+    func rttEstimator() {
+        var estimator = RTTEstimator()
+        #expect(estimator.timeout(minimum: .milliseconds(100), maximum: .seconds(2), initial: .milliseconds(500)) == .milliseconds(500))
+        for _ in 0..<20 { estimator.record(.milliseconds(50)) }
+        let steady = estimator.timeout(minimum: .milliseconds(100), maximum: .seconds(2), initial: .zero)
+        #expect(steady >= .milliseconds(100) && steady < .milliseconds(150))
+        estimator.record(.milliseconds(400))
+        let widened = estimator.timeout(minimum: .milliseconds(100), maximum: .seconds(2), initial: .zero)
+        #expect(widened > .milliseconds(400), "one slow sample widens the timeout instead of tripping it")
+        for _ in 0..<50 { estimator.record(.seconds(10)) }
+        #expect(estimator.timeout(minimum: .milliseconds(100), maximum: .seconds(2), initial: .zero) == .seconds(2))
+    }
+}
