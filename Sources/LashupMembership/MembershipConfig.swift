@@ -43,6 +43,10 @@ public struct MembershipConfig: Sendable {
     /// Consecutive direct misses, with indirect proof of life, before the link is given up as
     /// broken (an asymmetric partition) and replaced.
     public var directMissesBeforeLinkDrop = 5
+    /// How long a peer whose link was given up as broken is neither asked nor accepted as a
+    /// neighbour (it would be one-sided again), and how many such peers are remembered.
+    public var brokenLinkQuarantine = Duration.seconds(60)
+    public var maximumQuarantined = 32
     /// Highest Lifeguard local-health score; timeouts are multiplied by (1 + score).
     public var maximumLocalHealth = 8
     /// A timer firing this late means this node was paused or starved.

@@ -156,6 +156,7 @@ extension MembershipNode {
         active[index].missedRounds = 0
         if active[index].directMisses >= config.directMissesBeforeLinkDrop {
             statistics.linksDroppedBroken += 1
+            quarantine(target)
             send(.disconnect(leaving: false), to: active[index].peer)
             removeActive(target, reason: .linkBroken, toPassive: true)
         }

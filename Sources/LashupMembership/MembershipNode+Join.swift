@@ -38,7 +38,7 @@ extension MembershipNode {
             send(.joinAccept(passiveSample: sample(passive, count: config.shufflePassiveSample)), to: joiner)
             return
         }
-        guard throttle.admit(now: now) else {
+        guard !isQuarantined(joiner.id), throttle.admit(now: now) else {
             statistics.joinsDenied += 1
             send(.joinDeny(alternatives: activeView), to: joiner)
             return

@@ -2,7 +2,7 @@
 extension MembershipNode {
     /// Asks `peer` to become a neighbour; it joins our active view when it accepts.
     mutating func requestNeighbor(_ peer: Peer, priority: NeighborPriority) {
-        guard peer.id != me.id, !isActive(peer.id),
+        guard peer.id != me.id, !isActive(peer.id), !isQuarantined(peer.id),
               !pendingRequests.contains(where: { $0.peer.id == peer.id }),
               pendingRequests.count < config.activeViewSize else { return }
         statistics.neighborRequestsSent += 1
@@ -17,7 +17,10 @@ extension MembershipNode {
             send(.neighborAccept, to: requester)
             return
         }
-        if priority == .high || active.count < config.activeViewSize {
+        if isQuarantined(requester.id) {
+            statistics.neighborRequestsRejected += 1
+            send(.neighborReject(passiveSample: []), to: requester)
+        } else if priority == .high || active.count < config.activeViewSize {
             addActive(requester)
             send(.neighborAccept, to: requester)
             // A crossing request of ours to the same peer is now answered by this handshake.
@@ -74,7 +77,9 @@ extension MembershipNode {
         if active.count < config.activeViewSize {
             let priority: NeighborPriority = active.isEmpty ? .high : .low
             let budget = config.maximumPendingNeighborRequests - pendingRequests.count
-            let candidates = passive.filter { peer in !pendingRequests.contains { $0.peer.id == peer.id } }
+            let candidates = passive.filter { peer in
+                !pendingRequests.contains { $0.peer.id == peer.id } && !isQuarantined(peer.id)
+            }
             for peer in sample(candidates, count: max(0, budget)) {
                 requestNeighbor(peer, priority: priority)
             }

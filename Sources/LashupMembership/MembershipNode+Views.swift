@@ -65,6 +65,21 @@ extension MembershipNode {
         removePassive(node)
     }
 
+    // MARK: - Quarantine of broken links
+
+    /// Remembers that the direct link to `node` is broken (an asymmetric partition), so the
+    /// two sides do not keep re-forming a link only one of them can use.
+    mutating func quarantine(_ node: NodeID) {
+        quarantined.removeAll { $0.node == node }
+        quarantined.append((node, now + config.brokenLinkQuarantine))
+        if quarantined.count > config.maximumQuarantined { quarantined.removeFirst() }
+    }
+
+    mutating func isQuarantined(_ node: NodeID) -> Bool {
+        quarantined.removeAll { $0.until <= now }
+        return quarantined.contains { $0.node == node }
+    }
+
     // MARK: - Persistence
 
     mutating func markPersistDirty() {

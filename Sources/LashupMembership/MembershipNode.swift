@@ -19,6 +19,8 @@ public struct MembershipNode: Sendable {
     var known: [Peer] = []
     var pendingRequests: [PendingNeighborRequest] = []
     var relays: [UInt64: Relay] = [:]
+    /// Peers whose direct link failed while they were alive, until when, oldest first.
+    var quarantined: [(node: NodeID, until: Instant)] = []
     var health: LocalHealth
     var throttle: JoinThrottle
     public internal(set) var statistics = MembershipStatistics()
@@ -98,6 +100,7 @@ public struct MembershipNode: Sendable {
         if known.count > config.knownMembersLimit { problems.append("known members over limit") }
         if pendingRequests.count > config.activeViewSize { problems.append("too many pending neighbour requests") }
         if relays.count > config.maximumRelays { problems.append("too many relays") }
+        if quarantined.count > config.maximumQuarantined { problems.append("too many quarantined peers") }
         return problems
     }
 
