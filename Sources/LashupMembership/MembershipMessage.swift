@@ -90,6 +90,7 @@ public struct TimerID: Hashable, Sendable {
         case joinTimeout
         case maintenance
         case shuffle
+        case knownMemberProbe
         case persist
     }
 

@@ -51,6 +51,9 @@ extension MembershipNode {
         case .shuffle:
             guard shuffleTimer == timer else { return staleTimer() }
             onShuffleTimer()
+        case .knownMemberProbe:
+            guard knownProbeTimer == timer else { return staleTimer() }
+            onKnownMemberProbe()
         case .persist:
             guard persistTimer == timer else { return staleTimer() }
             persistNow()

@@ -4,6 +4,7 @@ extension MembershipNode {
         guard !started else { return }
         started = true
         shuffleTimer = setTimer(.shuffle, after: jittered(config.shuffleInterval))
+        knownProbeTimer = setTimer(.knownMemberProbe, after: jittered(config.knownMemberProbeInterval))
         attemptJoin()
         scheduleMaintenanceSoon()
     }
@@ -97,7 +98,7 @@ extension MembershipNode {
         for peer in activeView { passive.append(peer) }
         if passive.count > config.passiveViewSize { passive.removeFirst(passive.count - config.passiveViewSize) }
         active.removeAll()
-        for timer in [joinTimer, maintenanceTimer, shuffleTimer, persistTimer] { cancel(timer) }
+        for timer in [joinTimer, maintenanceTimer, shuffleTimer, knownProbeTimer, persistTimer] { cancel(timer) }
         leaving = true
         persistDirty = true
         persistNow()

@@ -91,6 +91,17 @@ extension MembershipNode {
         maintenanceTimer = setTimer(.maintenance, after: jittered(interval))
     }
 
+    /// Asks one remembered member that is in neither view to be a neighbour, at low priority.
+    mutating func onKnownMemberProbe() {
+        knownProbeTimer = setTimer(.knownMemberProbe, after: jittered(config.knownMemberProbeInterval))
+        guard !active.isEmpty, active.count < config.activeViewSize else { return }
+        let candidates = known.filter { peer in
+            peer.id != me.id && !isActive(peer.id) && !passive.contains { $0.id == peer.id }
+                && !pendingRequests.contains { $0.peer.id == peer.id }
+        }
+        if let peer = randomElement(candidates) { requestNeighbor(peer, priority: .low) }
+    }
+
     /// Brings the next maintenance round forward after a neighbour is lost.
     mutating func scheduleMaintenanceSoon() {
         guard started, !leaving else { return }

@@ -31,6 +31,7 @@ public struct MembershipNode: Sendable {
     var joinTimer: TimerID?
     var maintenanceTimer: TimerID?
     var shuffleTimer: TimerID?
+    var knownProbeTimer: TimerID?
     var persistTimer: TimerID?
     var persistDirty = false
     var lastShuffle: (id: UInt64, sample: [Peer])?
