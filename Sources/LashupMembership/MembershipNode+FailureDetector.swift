@@ -33,17 +33,24 @@ extension MembershipNode {
         send(.ping(sequence: sequence), to: active[index].peer)
     }
 
-    mutating func onPingTimeout(_ node: NodeID, timer: TimerID) {
+    /// The neighbour whose running probe `timer` belongs to, or `nil` for a stale timer. A
+    /// timer that fired late means this node was not running when the answer was due, so it
+    /// says nothing about the neighbour: the probe starts over and `nil` is returned.
+    mutating func probedNeighbor(_ node: NodeID, timer: TimerID) -> (index: Int, probe: Neighbor.Probe)? {
         guard let index = activeIndex(node), let probe = active[index].probe, probe.timer == timer else {
             statistics.staleTimers += 1
-            return
+            return nil
         }
         if noteLateness(of: timer) {
-            // We were not running when the pong was due: say nothing about the neighbour.
             active[index].probe = nil
             startProbe(at: index)
-            return
+            return nil
         }
+        return (index, probe)
+    }
+
+    mutating func onPingTimeout(_ node: NodeID, timer: TimerID) {
+        guard let (index, probe) = probedNeighbor(node, timer: timer) else { return }
         switch probe.phase {
         case .direct:
             active[index].directMisses += 1
@@ -64,15 +71,7 @@ extension MembershipNode {
     }
 
     mutating func onIndirectTimeout(_ node: NodeID, timer: TimerID) {
-        guard let index = activeIndex(node), let probe = active[index].probe, probe.timer == timer else {
-            statistics.staleTimers += 1
-            return
-        }
-        if noteLateness(of: timer) {
-            active[index].probe = nil
-            startProbe(at: index)
-            return
-        }
+        guard let (index, probe) = probedNeighbor(node, timer: timer) else { return }
         if probe.helperAnswers == 0 && active.count > 1 {
             // Nobody answered at all: this node may be the one cut off.
             health.worsen()

@@ -27,31 +27,25 @@ struct FailureDetectorTests {
         #expect(pinged == ["a", "b", "c", "d"])
     }
 
-    @Test("a silent neighbour is probed directly and indirectly, then evicted after two rounds")
-    func evictionAfterIndirectProbes() {
-        var node = nodeWithNeighbours()
-        var pingRequests: [(String, MembershipMessage)] = []
-        var downAt: Instant?
-        var outbox = NodeHarness.messages(in: node.advance(by: .zero))
-        // For a second everyone answers, so the link has an RTT history; then a goes silent.
-        let silentFrom = Instant.zero + .seconds(1)
-        var passiveAtEviction: [String] = []
-        for _ in 0..<200 where downAt == nil {
-            let stepEffects = node.advance(by: .milliseconds(20))
-            outbox += NodeHarness.messages(in: stepEffects)
-            if stepEffects.contains(where: { if case .event(.neighborDown(Peer("a"), .failed)) = $0 { true } else { false } }) {
-                downAt = node.now
-                passiveAtEviction = node.passiveNames
-            }
+    /// Plays the neighbours for `steps` steps of 20 ms: b, c and d always answer their pings,
+    /// a answers until `aSilentFrom`, and helpers answer every ping-req with `helpersSay`.
+    /// Stops early once `until` holds for the effects of a step; returns every effect.
+    func playNeighbours(
+        _ node: inout NodeHarness, steps: Int, aSilentFrom: Instant, helpersSay alive: Bool,
+        until: ([MembershipEffect]) -> Bool = { _ in false }
+    ) -> [MembershipEffect] {
+        var all: [MembershipEffect] = []
+        var outbox: [(String, MembershipMessage)] = []
+        for _ in 0..<steps {
+            var step = node.advance(by: .milliseconds(20))
+            outbox += NodeHarness.messages(in: step)
             var replies: [(String, MembershipMessage)] = []
             for (destination, message) in outbox {
                 switch message {
-                case let .ping(sequence) where destination != "a" || node.now < silentFrom:
-                    // b, c and d answer their own pings; nobody hears from a.
+                case let .ping(sequence) where destination != "a" || node.now < aSilentFrom:
                     replies.append((destination, .pong(sequence: sequence, isNeighbor: true)))
                 case let .pingRequest(target, sequence):
-                    if target == Peer("a") { pingRequests.append((destination, message)) }
-                    replies.append((destination, .pingRequestResult(target: target.id, sequence: sequence, alive: false)))
+                    replies.append((destination, .pingRequestResult(target: target.id, sequence: sequence, alive: alive)))
                 default:
                     break
                 }
@@ -60,48 +54,44 @@ struct FailureDetectorTests {
             for (from, reply) in replies {
                 let effects = node.receive(reply, from: from)
                 outbox += NodeHarness.messages(in: effects)
-                if effects.contains(where: { if case .event(.neighborDown(Peer("a"), .failed)) = $0 { true } else { false } }) {
-                    downAt = node.now
-                }
+                step += effects
             }
+            all += step
+            if until(step) { break }
         }
-        #expect(downAt != nil)
-        #expect(downAt.map { $0 - silentFrom < .milliseconds(1_500) } ?? false, "evicted within 1.5 s of going silent")
+        return all
+    }
+
+    func isFailure(of name: String) -> (MembershipEffect) -> Bool {
+        { if case .event(.neighborDown(Peer(name), .failed)) = $0 { true } else { false } }
+    }
+
+    @Test("a silent neighbour is probed directly and indirectly, then evicted after two rounds")
+    func evictionAfterIndirectProbes() {
+        var node = nodeWithNeighbours()
+        // For a second everyone answers, so the link has an RTT history; then a goes silent.
+        let silentFrom = Instant.zero + .seconds(1)
+        let effects = playNeighbours(&node, steps: 200, aSilentFrom: silentFrom, helpersSay: false) { step in
+            step.contains(where: isFailure(of: "a"))
+        }
+        #expect(effects.contains(where: isFailure(of: "a")))
+        #expect(node.now - silentFrom < .milliseconds(1_500), "evicted within 1.5 s of going silent")
+        let pingRequests = NodeHarness.messages(in: effects).filter {
+            if case let .pingRequest(target, _) = $0.1 { target == Peer("a") } else { false }
+        }
         let helpers = Set(pingRequests.map(\.0))
-        #expect(helpers.isSubset(of: ["b", "c", "d"]) && helpers.count == 3, "k = 3 other neighbours asked")
+        #expect(helpers == ["b", "c", "d"], "k = 3 other neighbours asked")
         #expect(pingRequests.count == 6, "two rounds of three ping-reqs")
         #expect(!node.activeNames.contains("a"))
-        #expect(passiveAtEviction.contains("a"), "evicted neighbours move to the passive view")
+        #expect(node.passiveNames.contains("a"), "evicted neighbours move to the passive view")
     }
 
     @Test("an indirect proof of life prevents the eviction")
     func indirectSuccess() {
         var node = nodeWithNeighbours()
-        var failures = 0
-        var outbox: [(String, MembershipMessage)] = []
         // After a second, a's direct link breaks but helpers still reach it.
-        let brokenFrom = Instant.zero + .seconds(1)
-        for _ in 0..<300 {
-            outbox += NodeHarness.messages(in: node.advance(by: .milliseconds(20)))
-            var replies: [(String, MembershipMessage)] = []
-            for (destination, message) in outbox {
-                switch message {
-                case let .ping(sequence) where destination != "a" || node.now < brokenFrom:
-                    replies.append((destination, .pong(sequence: sequence, isNeighbor: true)))
-                case let .pingRequest(target, sequence):
-                    replies.append((destination, .pingRequestResult(target: target.id, sequence: sequence, alive: true)))
-                default:
-                    break
-                }
-            }
-            outbox = []
-            for (from, reply) in replies {
-                let effects = node.receive(reply, from: from)
-                outbox += NodeHarness.messages(in: effects)
-                failures += effects.filter { if case .event(.neighborDown(_, .failed)) = $0 { true } else { false } }.count
-            }
-        }
-        #expect(failures == 0)
+        let effects = playNeighbours(&node, steps: 300, aSilentFrom: .zero + .seconds(1), helpersSay: true)
+        #expect(!effects.contains { if case .event(.neighborDown(_, .failed)) = $0 { true } else { false } })
         // Reachable only indirectly for many pings in a row: the link is replaced, but the node
         // is not reported failed.
         #expect(!node.activeNames.contains("a"))
