@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "LashupWire", targets: ["LashupWire"]),
         .library(name: "LashupCRDT", targets: ["LashupCRDT"]),
         .library(name: "LashupMembership", targets: ["LashupMembership"]),
+        .library(name: "LashupGossip", targets: ["LashupGossip"]),
         .library(name: "LashupSimulation", targets: ["LashupSimulation"]),
     ],
     dependencies: [
@@ -39,8 +40,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "LashupGossip",
+            dependencies: ["LashupMembership", "LashupWire", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "LashupSimulation",
-            dependencies: ["LashupMembership"],
+            dependencies: ["LashupMembership", "LashupGossip"],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -77,6 +83,17 @@ let package = Package(
         .testTarget(
             name: "LashupMembershipTests",
             dependencies: [
+                "LashupMembership",
+                "LashupWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "LashupGossipTests",
+            dependencies: [
+                "LashupGossip",
                 "LashupMembership",
                 "LashupWire",
                 .product(name: "NIOCore", package: "swift-nio"),

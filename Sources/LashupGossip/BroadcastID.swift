@@ -1,0 +1,69 @@
+import LashupMembership
+import LashupWire
+
+/// Identifies one broadcast cluster-wide: the origin, the origin's incarnation (so a restarted
+/// node never reuses an id) and a sequence number within that incarnation.
+public struct BroadcastID: Hashable, Sendable, CustomStringConvertible {
+    public let origin: NodeID
+    public let incarnation: UInt64
+    public let sequence: UInt64
+
+    public init(origin: NodeID, incarnation: UInt64, sequence: UInt64) {
+        self.origin = origin
+        self.incarnation = incarnation
+        self.sequence = sequence
+    }
+
+    public var description: String { "\(origin)#\(incarnation).\(sequence)" }
+}
+
+extension BroadcastID: WireCodable {
+    public func encode(to writer: inout WireWriter) {
+        writer.writeString(origin.name)
+        writer.writeVarint(incarnation)
+        writer.writeVarint(sequence)
+    }
+
+    public init(from reader: inout WireReader) throws(WireError) {
+        let name = try reader.readString("broadcast.origin")
+        guard !name.isEmpty, name.utf8.count <= NodeID.maximumBytes else {
+            throw .invalidValue(field: "broadcast.origin", reason: "node names are 1...\(NodeID.maximumBytes) bytes")
+        }
+        origin = NodeID(name)
+        incarnation = try reader.readVarint("broadcast.incarnation")
+        sequence = try reader.readVarint("broadcast.sequence")
+    }
+}
+
+/// A set of ids that remembers at most `capacity` entries, forgetting the oldest first.
+/// Plumtree's "have I seen this?" memory: bounded, with the bound and the evictions visible.
+public struct BoundedIDSet<ID: Hashable & Sendable>: Sendable {
+    public let capacity: Int
+    private var members: Set<ID> = []
+    private var order: [ID] = []
+    private var head = 0
+    public private(set) var evictions = 0
+
+    public init(capacity: Int) {
+        precondition(capacity > 0)
+        self.capacity = capacity
+    }
+
+    public var count: Int { members.count }
+    public func contains(_ id: ID) -> Bool { members.contains(id) }
+
+    /// Inserts `id`; returns false if it was already present.
+    @discardableResult
+    public mutating func insert(_ id: ID) -> Bool {
+        guard members.insert(id).inserted else { return false }
+        if order.count < capacity {
+            order.append(id)
+        } else {
+            members.remove(order[head])
+            order[head] = id
+            head = (head + 1) % capacity
+            evictions += 1
+        }
+        return true
+    }
+}

@@ -1,0 +1,210 @@
+import LashupMembership
+
+/// Why a broadcast was refused.
+public enum BroadcastError: Error, Equatable, Sendable, CustomStringConvertible {
+    case payloadTooLarge(bytes: Int, limit: Int)
+    case topicInvalid(String)
+
+    public var description: String {
+        switch self {
+        case let .payloadTooLarge(bytes, limit): "broadcast payload of \(bytes) bytes exceeds the limit of \(limit)"
+        case let .topicInvalid(topic): "invalid topic \"\(topic)\": topics are 1...255 bytes"
+        }
+    }
+}
+
+/// Counters of the broadcast layer.
+public struct PlumtreeStatistics: Sendable, Equatable {
+    public var broadcasts = 0
+    public var delivered = 0
+    public var payloadsReceived = 0
+    public var duplicates = 0
+    public var grafts = 0
+    public var prunes = 0
+    public var ihaveSent = 0
+    public var missingDropped = 0
+    public init() {}
+}
+
+/// Plumtree over the overlay's active view, as a deterministic state machine.
+///
+/// Payloads travel eagerly along a spanning tree and are announced lazily (IHAVE) to the other
+/// neighbours. A duplicate prunes the link it came over from the tree; a message announced but
+/// not received in time is grafted from its announcer, which repairs the tree. In steady state
+/// each node receives each payload once (relative message redundancy ≈ 0), and every node
+/// relays every topic; only subscribed topics are delivered locally, each message once.
+public struct Plumtree: Sendable {
+    public let me: Peer
+    public let incarnation: UInt64
+    public let config: PlumtreeConfig
+    public private(set) var eagerPeers: [Peer] = []
+    public private(set) var lazyPeers: [Peer] = []
+    public private(set) var statistics = PlumtreeStatistics()
+    public private(set) var subscriptions: Set<String> = []
+
+    private var seen: BoundedIDSet<BroadcastID>
+    private var cache: PayloadCache
+    private var missing: [BroadcastID: (announcers: [Peer], timer: GossipTimerID?)] = [:]
+    private var nextSequence: UInt64 = 0
+    private var nextTimer: UInt64 = 0
+    private var now = Instant.zero
+    private var effects: [GossipEffect] = []
+
+    public init(me: Peer, incarnation: UInt64, config: PlumtreeConfig = PlumtreeConfig()) {
+        self.me = me
+        self.incarnation = incarnation
+        self.config = config
+        seen = BoundedIDSet(capacity: config.seenCapacity)
+        cache = PayloadCache(maximumCount: config.payloadCacheCount, maximumBytes: config.payloadCacheBytes)
+    }
+
+    public mutating func subscribe(_ topic: String) { subscriptions.insert(topic) }
+    public mutating func unsubscribe(_ topic: String) { subscriptions.remove(topic) }
+
+    /// Ids remembered for deduplication, and how many were forgotten to stay bounded.
+    public var seenCount: Int { seen.count }
+    public var seenEvictions: Int { seen.evictions }
+    public var missingCount: Int { missing.count }
+
+    // MARK: - Inputs
+
+    /// A new active neighbour joins the tree as an eager peer.
+    public mutating func neighborUp(_ peer: Peer, now: Instant) -> [GossipEffect] {
+        self.now = max(self.now, now)
+        if peer.id != me.id && !eagerPeers.contains(peer) && !lazyPeers.contains(peer) {
+            eagerPeers.append(peer)
+        }
+        return takeEffects()
+    }
+
+    /// A lost neighbour leaves the tree; grafts will find other paths.
+    public mutating func neighborDown(_ node: NodeID, now: Instant) -> [GossipEffect] {
+        self.now = max(self.now, now)
+        eagerPeers.removeAll { $0.id == node }
+        lazyPeers.removeAll { $0.id == node }
+        for (id, entry) in missing where entry.announcers.contains(where: { $0.id == node }) {
+            missing[id]?.announcers.removeAll { $0.id == node }
+        }
+        return takeEffects()
+    }
+
+    /// Broadcasts `payload` on `topic` to every node (and delivers it here if subscribed).
+    public mutating func broadcast(topic: String, payload: [UInt8], now: Instant) throws(BroadcastError) -> (BroadcastID, [GossipEffect]) {
+        self.now = max(self.now, now)
+        guard !topic.isEmpty, topic.utf8.count <= 255 else { throw .topicInvalid(topic) }
+        guard payload.count <= config.maximumPayloadBytes else {
+            throw .payloadTooLarge(bytes: payload.count, limit: config.maximumPayloadBytes)
+        }
+        nextSequence += 1
+        let id = BroadcastID(origin: me.id, incarnation: incarnation, sequence: nextSequence)
+        statistics.broadcasts += 1
+        accept(id: id, topic: topic, payload: payload, hops: 0, from: nil)
+        return (id, takeEffects())
+    }
+
+    public mutating func receive(_ message: GossipMessage, from sender: Peer, now: Instant) -> [GossipEffect] {
+        self.now = max(self.now, now)
+        guard sender.id != me.id else { return [] }
+        switch message {
+        case let .gossip(id, topic, payload, hops):
+            statistics.payloadsReceived += 1
+            if seen.contains(id) {
+                statistics.duplicates += 1
+                moveToLazy(sender)
+                statistics.prunes += 1
+                effects.append(.send(to: sender, .prune))
+            } else if payload.count <= config.maximumPayloadBytes {
+                moveToEager(sender)
+                accept(id: id, topic: topic, payload: payload, hops: hops, from: sender)
+            }
+        case let .ihave(ids):
+            for id in ids.prefix(config.maximumIHaveBatch) where !seen.contains(id) {
+                announced(id, by: sender)
+            }
+        case let .graft(id):
+            moveToEager(sender)
+            if let entry = cache[id] {
+                effects.append(.send(to: sender, .gossip(id: id, topic: entry.topic, payload: entry.payload, hops: entry.hops)))
+            }
+        case .prune:
+            moveToLazy(sender)
+        }
+        return takeEffects()
+    }
+
+    /// A missing-message timer fired: graft from the next announcer, if still missing.
+    public mutating func timer(_ timer: GossipTimerID, now: Instant) -> [GossipEffect] {
+        self.now = max(self.now, now)
+        let id = timer.broadcast
+        guard var entry = missing[id], entry.timer == timer else { return [] }
+        guard !seen.contains(id), !entry.announcers.isEmpty else {
+            missing[id] = nil
+            return takeEffects()
+        }
+        let announcer = entry.announcers.removeFirst()
+        moveToEager(announcer)
+        statistics.grafts += 1
+        effects.append(.send(to: announcer, .graft(id)))
+        entry.timer = setTimer(id, after: config.graftRetryTimeout)
+        missing[id] = entry
+        return takeEffects()
+    }
+
+    // MARK: - Mechanics
+
+    private mutating func accept(id: BroadcastID, topic: String, payload: [UInt8], hops: UInt16, from sender: Peer?) {
+        seen.insert(id)
+        missing[id] = nil
+        cache.insert(id, PayloadCache.Entry(topic: topic, payload: payload, hops: hops))
+        if subscriptions.contains(topic) {
+            statistics.delivered += 1
+            effects.append(.deliver(id: id, topic: topic, payload: payload, hops: hops))
+        }
+        let next = hops == .max ? hops : hops + 1
+        for peer in eagerPeers where peer.id != sender?.id {
+            effects.append(.send(to: peer, .gossip(id: id, topic: topic, payload: payload, hops: next)))
+        }
+        for peer in lazyPeers where peer.id != sender?.id {
+            statistics.ihaveSent += 1
+            effects.append(.send(to: peer, .ihave([id])))
+        }
+    }
+
+    private mutating func announced(_ id: BroadcastID, by peer: Peer) {
+        if var entry = missing[id] {
+            if entry.announcers.count < config.maximumAnnouncersPerMessage && !entry.announcers.contains(peer) {
+                entry.announcers.append(peer)
+                missing[id] = entry
+            }
+            return
+        }
+        guard missing.count < config.maximumMissing else {
+            statistics.missingDropped += 1
+            return
+        }
+        missing[id] = ([peer], setTimer(id, after: config.missingTimeout))
+    }
+
+    private mutating func setTimer(_ id: BroadcastID, after delay: Duration) -> GossipTimerID {
+        nextTimer += 1
+        let timer = GossipTimerID(broadcast: id, id: nextTimer, deadline: now + delay)
+        effects.append(.setTimer(timer))
+        return timer
+    }
+
+    private mutating func moveToEager(_ peer: Peer) {
+        guard let index = lazyPeers.firstIndex(where: { $0.id == peer.id }) else { return }
+        eagerPeers.append(lazyPeers.remove(at: index))
+    }
+
+    private mutating func moveToLazy(_ peer: Peer) {
+        guard let index = eagerPeers.firstIndex(where: { $0.id == peer.id }) else { return }
+        lazyPeers.append(eagerPeers.remove(at: index))
+    }
+
+    private mutating func takeEffects() -> [GossipEffect] {
+        let output = effects
+        effects.removeAll(keepingCapacity: true)
+        return output
+    }
+}

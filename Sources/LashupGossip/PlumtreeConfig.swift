@@ -1,0 +1,22 @@
+/// Tunables of the broadcast tree.
+public struct PlumtreeConfig: Sendable {
+    /// How long to wait after the first IHAVE for the payload before grafting.
+    public var missingTimeout = Duration.milliseconds(150)
+    /// Wait between grafts to successive announcers of the same message.
+    public var graftRetryTimeout = Duration.milliseconds(100)
+    /// Message ids remembered for deduplication.
+    public var seenCapacity = 100_000
+    /// Payloads kept to answer grafts, and the most bytes they may occupy.
+    public var payloadCacheCount = 4_096
+    public var payloadCacheBytes = 16 * 1024 * 1024
+    /// Largest payload accepted for broadcast.
+    public var maximumPayloadBytes = 1024 * 1024
+    /// Messages announced per IHAVE batch.
+    public var maximumIHaveBatch = 256
+    /// Announcers remembered per missing message.
+    public var maximumAnnouncersPerMessage = 8
+    /// Missing messages tracked at once.
+    public var maximumMissing = 10_000
+
+    public init() {}
+}
