@@ -21,9 +21,10 @@ public enum GossipEffect: Sendable {
     case setTimer(GossipTimerID)
 }
 
-/// A Plumtree timer: waiting for a message announced by IHAVE.
+/// A Plumtree timer: waiting for a message announced by IHAVE (`broadcast` set), or the
+/// flush of batched IHAVE announcements (`broadcast` nil).
 public struct GossipTimerID: Hashable, Sendable {
-    public let broadcast: BroadcastID
+    public let broadcast: BroadcastID?
     public let id: UInt64
     public let deadline: Instant
 }

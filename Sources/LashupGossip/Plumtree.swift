@@ -45,6 +45,8 @@ public struct Plumtree: Sendable {
     private var seen: BoundedIDSet<BroadcastID>
     private var cache: PayloadCache
     private var missing: [BroadcastID: (announcers: [Peer], timer: GossipTimerID?)] = [:]
+    private var pendingIHaves: [NodeID: [BroadcastID]] = [:]
+    private var flushTimer: GossipTimerID?
     private var nextSequence: UInt64 = 0
     private var nextTimer: UInt64 = 0
     private var now = Instant.zero
@@ -135,7 +137,13 @@ public struct Plumtree: Sendable {
     /// A missing-message timer fired: graft from the next announcer, if still missing.
     public mutating func timer(_ timer: GossipTimerID, now: Instant) -> [GossipEffect] {
         self.now = max(self.now, now)
-        let id = timer.broadcast
+        guard let id = timer.broadcast else {
+            if timer == flushTimer {
+                flushTimer = nil
+                flushIHaves()
+            }
+            return takeEffects()
+        }
         guard var entry = missing[id], entry.timer == timer else { return [] }
         guard !seen.contains(id), !entry.announcers.isEmpty else {
             missing[id] = nil
@@ -165,9 +173,26 @@ public struct Plumtree: Sendable {
             effects.append(.send(to: peer, .gossip(id: id, topic: topic, payload: payload, hops: next)))
         }
         for peer in lazyPeers where peer.id != sender?.id {
-            statistics.ihaveSent += 1
-            effects.append(.send(to: peer, .ihave([id])))
+            pendingIHaves[peer.id, default: []].append(id)
+            if pendingIHaves[peer.id]!.count >= config.maximumIHaveBatch { flush(peer) }
         }
+        if !pendingIHaves.isEmpty && flushTimer == nil {
+            nextTimer += 1
+            flushTimer = GossipTimerID(broadcast: nil, id: nextTimer, deadline: now + config.ihaveFlushDelay)
+            effects.append(.setTimer(flushTimer!))
+        }
+    }
+
+    /// Sends every pending announcement to peers still on either side of the tree.
+    private mutating func flushIHaves() {
+        for peer in lazyPeers + eagerPeers where pendingIHaves[peer.id] != nil { flush(peer) }
+        pendingIHaves.removeAll()
+    }
+
+    private mutating func flush(_ peer: Peer) {
+        guard let ids = pendingIHaves.removeValue(forKey: peer.id), !ids.isEmpty else { return }
+        statistics.ihaveSent += 1
+        effects.append(.send(to: peer, .ihave(ids)))
     }
 
     private mutating func announced(_ id: BroadcastID, by peer: Peer) {

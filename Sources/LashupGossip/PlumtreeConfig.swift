@@ -11,6 +11,9 @@ public struct PlumtreeConfig: Sendable {
     public var payloadCacheBytes = 16 * 1024 * 1024
     /// Largest payload accepted for broadcast.
     public var maximumPayloadBytes = 1024 * 1024
+    /// IHAVE announcements are batched per peer and sent this often, so a burst of broadcasts
+    /// costs one announcement message per lazy link rather than one per broadcast.
+    public var ihaveFlushDelay = Duration.milliseconds(50)
     /// Messages announced per IHAVE batch.
     public var maximumIHaveBatch = 256
     /// Announcers remembered per missing message.

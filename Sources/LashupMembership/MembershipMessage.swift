@@ -159,4 +159,6 @@ public enum MembershipInput: Sendable {
     case connectionLost(NodeID)
     /// Leave the cluster gracefully.
     case leave
+    /// Ask `peer` to become a neighbour (used by upper layers to heal partitions).
+    case requestNeighbor(Peer, NeighborPriority)
 }

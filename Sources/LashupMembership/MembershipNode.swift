@@ -80,6 +80,8 @@ public struct MembershipNode: Sendable {
             if !leaving { connectionLost(node) }
         case .leave:
             leave()
+        case let .requestNeighbor(peer, priority):
+            if !leaving && started { requestNeighbor(peer, priority: priority) }
         }
         let output = effects
         effects.removeAll(keepingCapacity: true)

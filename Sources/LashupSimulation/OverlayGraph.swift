@@ -56,14 +56,14 @@ public enum OverlayGraph {
     }
 }
 
-extension MembershipSimulation {
+extension Simulation {
     /// Indices of nodes that are up or paused.
     public var liveNodes: [Int] { (0..<nodeCount).filter { status[$0] != .crashed } }
 
     /// Strongly connected components of the active-view graph among live nodes.
     public func overlayComponents() -> [[Int]] {
         OverlayGraph.stronglyConnectedComponents(vertices: liveNodes) { vertex in
-            (self.node(vertex)?.activeView ?? []).compactMap { self.index(of: $0.id) }
+            (self.node(vertex)?.simulatedActiveView ?? []).compactMap { self.index(of: $0.id) }
         }
     }
 }

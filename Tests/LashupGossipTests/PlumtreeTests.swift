@@ -44,7 +44,12 @@ struct PlumtreeTests {
         // Next time b only gets an announcement.
         let next = BroadcastID(origin: "o", incarnation: 1, sequence: 2)
         let third = tree.receive(.gossip(id: next, topic: "t", payload: [1], hops: 1), from: Peer("a"), now: .zero)
-        #expect(sends(third).contains { $0.0 == "b" && $0.1 == .ihave([next]) })
+        #expect(!sends(third).contains { $0.0 == "b" }, "announcements are batched")
+        guard case let .setTimer(flush)? = third.last(where: { if case .setTimer = $0 { true } else { false } }) else {
+            Issue.record("no flush timer")
+            return
+        }
+        #expect(sends(tree.timer(flush, now: flush.deadline)).contains { $0.0 == "b" && $0.1 == .ihave([next]) })
         #expect(sends(third).contains { $0.0 == "c" && $0.1 == .gossip(id: next, topic: "t", payload: [1], hops: 2) })
     }
 

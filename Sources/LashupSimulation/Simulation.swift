@@ -9,21 +9,34 @@ public enum SimulatedNodeStatus: Sendable, Equatable {
     case crashed
 }
 
-/// A discrete-event simulation of many membership nodes on a virtual network and clock.
+/// The simulation of membership nodes alone.
+public typealias MembershipSimulation = Simulation<MembershipNode>
+
+extension Simulation where Node == MembershipNode {
+    /// Membership nodes named `node-0` …, all joining through `contacts`.
+    public convenience init(nodes count: Int, contacts: [Int], seed: UInt64, network: NetworkModel, config: MembershipConfig = MembershipConfig()) {
+        self.init(nodes: count, contacts: contacts, seed: seed, network: network) { peer, contacts, restored, seed in
+            MembershipNode(me: peer, contacts: contacts, restored: restored, config: config, seed: seed)
+        }
+    }
+}
+
+/// A discrete-event simulation of many nodes on a virtual network and clock.
 ///
-/// Runs the real `MembershipNode` state machines: it only delivers their messages (with
-/// latency, loss and partitions), fires their timers at virtual instants, and keeps what they
-/// persist across crashes. Everything random comes from one seed, and events at the same
-/// instant run in scheduling order, so two runs with the same seed produce the same
-/// `traceHash`.
-public final class MembershipSimulation {
+/// Runs the real protocol state machines: it only delivers their messages (with latency,
+/// loss and partitions), fires their timers at virtual instants, and keeps what they persist
+/// across crashes. Everything random comes from one seed, and events at the same instant run
+/// in scheduling order, so two runs with the same seed produce the same `traceHash`.
+public final class Simulation<Node: SimulatedNode> {
+    /// Builds a node: (itself, contacts, what it persisted before a restart, seed).
+    public typealias Factory = (Peer, [Peer], Node.Snapshot?, UInt64) -> Node
+
     enum Event {
-        case deliver(to: Int32, from: Int32, MembershipMessage)
-        case timer(node: Int32, generation: UInt32, TimerID)
+        case deliver(to: Int32, from: Int32, Node.Message)
+        case timer(node: Int32, generation: UInt32, Node.Timer)
         case start(node: Int32, generation: UInt32)
     }
 
-    public let config: MembershipConfig
     public private(set) var now = Instant.zero
     public var network: NetworkModel
     public private(set) var peers: [Peer] = []
@@ -35,12 +48,13 @@ public final class MembershipSimulation {
     /// Invariant violations seen after any step (checked when `checkInvariants` is on).
     public private(set) var invariantViolations: [String] = []
     public var checkInvariants = false
-    /// Called for every membership event a node emits: (time, node index, event).
-    public var onEvent: ((Instant, Int, MembershipEvent) -> Void)?
+    /// Called for every event a node emits: (time, node index, event).
+    public var onEvent: ((Instant, Int, Node.Event) -> Void)?
 
-    private var nodes: [MembershipNode?] = []
+    private let factory: Factory
+    private var nodes: [Node?] = []
     private var generation: [UInt32] = []
-    private var persisted: [MembershipSnapshot?] = []
+    private var persisted: [Node.Snapshot?] = []
     private var contacts: [Peer] = []
     private var backlog: [Int: [Event]] = [:]
     private var queue = EventQueue<Event>()
@@ -50,8 +64,8 @@ public final class MembershipSimulation {
     /// - Parameters:
     ///   - nodes: how many nodes to create (named `node-0` …); none is started yet.
     ///   - contacts: indices of the contact nodes every node joins through.
-    public init(nodes count: Int, contacts contactIndices: [Int], seed: UInt64, network: NetworkModel, config: MembershipConfig = MembershipConfig()) {
-        self.config = config
+    public init(nodes count: Int, contacts contactIndices: [Int], seed: UInt64, network: NetworkModel, factory: @escaping Factory) {
+        self.factory = factory
         self.network = network
         self.random = SeededRandom(seed: seed)
         for index in 0..<count { appendNode(index) }
@@ -74,13 +88,13 @@ public final class MembershipSimulation {
     public func index(of node: NodeID) -> Int? { indexOfNode[node].map(Int.init) }
 
     /// The node's state machine, if it is running (up or paused).
-    public func node(_ index: Int) -> MembershipNode? { nodes[index] }
+    public func node(_ index: Int) -> Node? { nodes[index] }
 
     /// Boots node `index` at `at` (default now), restoring what it persisted if it ran before.
     public func start(_ index: Int, at time: Instant? = nil) {
         generation[index] &+= 1
         let seed = random.next()
-        nodes[index] = MembershipNode(me: peers[index], contacts: contacts, restored: persisted[index], config: config, seed: seed)
+        nodes[index] = factory(peers[index], contacts, persisted[index], seed)
         status[index] = .up
         backlog[index] = nil
         queue.push(.start(node: Int32(index), generation: generation[index]), at: (time ?? now).nanoseconds)
@@ -125,6 +139,15 @@ public final class MembershipSimulation {
         apply(input: .leave, to: index)
     }
 
+    /// Runs `body` on a live node now (to broadcast, say) and executes the effects it returns.
+    public func perform(on index: Int, _ body: (inout Node, Instant) -> [Node.Effect]) {
+        guard status[index] == .up, var node = nodes[index] else { return }
+        nodes[index] = nil
+        let effects = body(&node, now)
+        nodes[index] = node
+        for effect in effects { execute(effect, from: index) }
+    }
+
     /// Processes events until virtual time reaches `deadline`.
     public func run(until deadline: Instant) {
         while let next = queue.nextTime, next <= deadline.nanoseconds {
@@ -145,7 +168,7 @@ public final class MembershipSimulation {
             case .paused: backlog[index, default: []].append(event); return
             case .up: break
             }
-            traceHash.mix(UInt64(now.nanoseconds) &* 31 &+ UInt64(to) << 40 &+ UInt64(from) << 16 &+ UInt64(message.kindCode))
+            traceHash.mix(UInt64(now.nanoseconds) &* 31 &+ UInt64(to) << 40 &+ UInt64(from) << 16 &+ Node.traceCode(of: message))
             apply(input: .message(from: peers[Int(from)], message), to: index)
         case let .timer(node, nodeGeneration, timer):
             let index = Int(node)
@@ -155,7 +178,7 @@ public final class MembershipSimulation {
             case .paused: backlog[index, default: []].append(event); return
             case .up: break
             }
-            traceHash.mix(UInt64(now.nanoseconds) &* 37 &+ UInt64(node) << 40 &+ timer.id)
+            traceHash.mix(UInt64(now.nanoseconds) &* 37 &+ UInt64(node) << 40 &+ Node.traceCode(of: timer))
             apply(input: .timer(timer), to: index)
         case let .start(node, nodeGeneration):
             let index = Int(node)
@@ -164,10 +187,10 @@ public final class MembershipSimulation {
         }
     }
 
-    private func apply(input: MembershipInput, to index: Int) {
+    private func apply(input: SimulatedInput<Node.Message, Node.Timer>, to index: Int) {
         guard var node = nodes[index] else { return }
         nodes[index] = nil  // keep the node uniquely referenced while it mutates
-        let effects = node.handle(input, now: now)
+        let effects = node.simulate(input, now: now)
         if checkInvariants {
             invariantViolations += node.invariantViolations().map { "node-\(index) at \(now): \($0)" }
         }
@@ -175,7 +198,7 @@ public final class MembershipSimulation {
         for effect in effects { execute(effect, from: index) }
     }
 
-    private func execute(_ effect: MembershipEffect, from index: Int) {
+    private func execute(_ effect: Node.Effect, from index: Int) {
         switch effect {
         case let .send(peer, message):
             messagesSent += 1
@@ -186,9 +209,8 @@ public final class MembershipSimulation {
                 messagesLost += 1
             }
         case let .setTimer(timer):
-            queue.push(.timer(node: Int32(index), generation: generation[index], timer), at: max(timer.deadline.nanoseconds, now.nanoseconds))
-        case .cancelTimer, .disconnect:
-            break  // nodes ignore stale timers; the simulated network has no connections to close
+            let deadline = Node.deadline(of: timer).nanoseconds
+            queue.push(.timer(node: Int32(index), generation: generation[index], timer), at: max(deadline, now.nanoseconds))
         case let .persist(snapshot):
             persisted[index] = snapshot
         case let .event(event):

@@ -1,0 +1,111 @@
+import LashupMembership
+import LashupWire
+
+/// The global membership table: publishing this node's record, applying others', digest
+/// reconciliation with new neighbours, routes, partition probes and expiry.
+extension GossipNode {
+    /// Publishes a new version of this node's record when its active view changed, at most
+    /// once per `minimumPublishInterval`.
+    mutating func publishIfViewChanged() {
+        let view = membership.activeView.map(\.id).sorted()
+        guard membership.activeView.count > 0 || publishedView != nil, view != publishedView else { return }
+        if let last = lastPublishedAt, now - last < config.minimumPublishInterval {
+            if publishTimer == nil { armPublish(at: last + config.minimumPublishInterval) }
+            return
+        }
+        publishOwnRecord(leaving: false)
+    }
+
+    mutating func publishOwnRecord(leaving: Bool) {
+        version += 1
+        lastPublishedAt = now
+        let view = membership.activeView.map(\.id).sorted()
+        publishedView = view
+        let record = MemberRecord(peer: me, incarnation: incarnation, version: version, activeView: view, metadata: config.metadata, leaving: leaving)
+        apply(record)
+        if let (_, gossipEffects) = try? plumtree.broadcast(topic: membershipTopic, payload: record.encodedBytes(), now: now) {
+            absorb(gossipEffects)
+        }
+    }
+
+    /// Keeps the newest record of each node. A record about this node that is newer than the
+    /// one it published (a stale identity elsewhere) is refuted with a higher version.
+    mutating func apply(_ record: MemberRecord) {
+        if let existing = records[record.id], !record.supersedes(existing) { return }
+        if record.id == me.id && record.incarnation == incarnation && record.version > version && !leaving {
+            version = record.version
+            publishOwnRecord(leaving: false)
+            return
+        }
+        records[record.id] = record
+        graph.setEdges(from: record.id, to: record.leaving ? [] : record.activeView)
+        for node in record.activeView where records[node] == nil { _ = graph.number(node) }
+        scheduleRoutes()
+    }
+
+    mutating func sendDigest(to peer: Peer) {
+        let digest = records.values
+            .map { MemberDigestEntry(id: $0.id, incarnation: $0.incarnation, version: $0.version) }
+            .sorted { $0.id < $1.id }
+        effects.append(.send(to: peer, .sync(.digest(digest))))
+    }
+
+    /// Sends the records the peer lacks or holds in an older version, in bounded chunks.
+    mutating func answerDigest(_ entries: [MemberDigestEntry], to peer: Peer) {
+        var theirs: [NodeID: (UInt64, UInt64)] = [:]
+        for entry in entries { theirs[entry.id] = (entry.incarnation, entry.version) }
+        let newer = records.values.filter { record in
+            guard let known = theirs[record.id] else { return true }
+            return (record.incarnation, record.version) > known
+        }.sorted { $0.id < $1.id }
+        var start = 0
+        while start < newer.count {
+            let chunk = Array(newer[start..<min(start + config.maximumRecordsPerSync, newer.count)])
+            effects.append(.send(to: peer, .sync(.records(chunk))))
+            start += chunk.count
+        }
+    }
+
+    mutating func scheduleRoutes() {
+        guard routeTimer == nil else { return }
+        armRoutes()
+    }
+
+    /// Recomputes reachability and reports what changed, only if something did.
+    mutating func recomputeRoutes() {
+        let now = self.now
+        let current = Set(graph.reachable(from: me.id))
+        let lost = reachable.subtracting(current).sorted()
+        let gained = current.subtracting(reachable).sorted()
+        for node in lost { unreachableSince[node] = now }
+        for node in gained { unreachableSince[node] = nil }
+        for node in records.keys where !current.contains(node) && unreachableSince[node] == nil {
+            unreachableSince[node] = now
+        }
+        reachable = current
+        if !lost.isEmpty || !gained.isEmpty {
+            effects.append(.event(.reachabilityChanged(nowUnreachable: lost, nowReachable: gained)))
+        }
+    }
+
+    /// Asks one unreachable member, at high priority, to be a neighbour: two halves of a
+    /// healed partition join up within a probe interval, without any operator action.
+    mutating func probeUnreachable() {
+        let candidates = records.values
+            .filter { !$0.leaving && $0.id != me.id && !reachable.contains($0.id) }
+            .map(\.peer)
+            .sorted { $0.id < $1.id }
+        guard !candidates.isEmpty else { return }
+        let target = candidates[Int(random.next() % UInt64(candidates.count))]
+        absorb(membership.handle(.requestNeighbor(target, .high), now: now))
+    }
+
+    /// Drops records of nodes unreachable for longer than the expiry (left nodes included).
+    mutating func expireRecords() {
+        for (node, since) in unreachableSince where now - since > config.recordExpiry {
+            records[node] = nil
+            unreachableSince[node] = nil
+            graph.clearEdges(from: node)
+        }
+    }
+}
