@@ -26,8 +26,9 @@ extension GossipMessage: WireMessage {
         case let .graft(id):
             writer.writeUInt8(3)
             id.encode(to: &writer)
-        case .prune:
+        case let .prune(root):
             writer.writeUInt8(4)
+            writer.writeString(root.name)
         }
     }
 
@@ -50,7 +51,12 @@ extension GossipMessage: WireMessage {
             for _ in 0..<count { ids.append(try BroadcastID(from: &reader)) }
             self = .ihave(ids)
         case 3: self = .graft(try BroadcastID(from: &reader))
-        case 4: self = .prune
+        case 4:
+            let name = try reader.readString("prune.root")
+            guard !name.isEmpty, name.utf8.count <= NodeID.maximumBytes else {
+                throw .invalidValue(field: "prune.root", reason: "node names are 1...\(NodeID.maximumBytes) bytes")
+            }
+            self = .prune(root: NodeID(name))
         default: throw .unknownTag(field: "gossip.kind", tag: UInt64(kind))
         }
     }

@@ -9,8 +9,8 @@ public enum GossipMessage: Sendable, Equatable {
     case ihave([BroadcastID])
     /// "I missed this; send it, and put me on your tree."
     case graft(BroadcastID)
-    /// "You sent me a duplicate; take me off your tree."
-    case prune
+    /// "You sent me a duplicate of a message from `root`; take me off that root's tree."
+    case prune(root: NodeID)
 }
 
 /// Something the broadcast layer tells its shell.

@@ -8,6 +8,7 @@ extension GossipNode {
         case let .membership(message):
             absorb(membership.handle(.message(from: sender, message), now: now))
         case let .gossip(message):
+            if case let .gossip(_, topic, _, _) = message, topic != membershipTopic { applicationPayloadsReceived += 1 }
             absorb(plumtree.receive(message, from: sender, now: now))
         case let .sync(.digest(entries)):
             answerDigest(entries, to: sender)

@@ -17,6 +17,9 @@ public struct GossipNode: Sendable {
     /// Nodes reachable from here as of the last route computation (this node included).
     public internal(set) var reachable: Set<NodeID> = []
     public internal(set) var recordsRejected = 0
+    /// Broadcast payloads received for topics other than the internal membership topic
+    /// (duplicates included): the numerator of relative message redundancy.
+    public internal(set) var applicationPayloadsReceived = 0
 
     var unreachableSince: [NodeID: Instant] = [:]
     var version: UInt64 = 0
@@ -91,10 +94,9 @@ public struct GossipNode: Sendable {
     /// Broken invariants of every layer, described.
     public func invariantViolations() -> [String] {
         var problems = membership.invariantViolations()
-        let active = Set(membership.activeView)
-        let tree = Set(plumtree.eagerPeers + plumtree.lazyPeers)
-        if active != tree { problems.append("broadcast tree peers differ from the active view") }
-        if !Set(plumtree.eagerPeers).isDisjoint(with: plumtree.lazyPeers) { problems.append("peer both eager and lazy") }
+        if Set(membership.activeView.map(\.id)) != Set(plumtree.neighbors.map(\.id)) {
+            problems.append("broadcast tree neighbours differ from the active view")
+        }
         return problems
     }
 

@@ -33,12 +33,26 @@ public struct PlumtreeStatistics: Sendable, Equatable {
 /// not received in time is grafted from its announcer, which repairs the tree. In steady state
 /// each node receives each payload once (relative message redundancy ≈ 0), and every node
 /// relays every topic; only subscribed topics are delivered locally, each message once.
+///
+/// There is one tree per origin (as in riak_core's broadcast): with a single shared tree,
+/// messages from two origins crossing a cycle each prune a different edge of it and split the
+/// tree, and the grafts that repair it add the duplicates back — measured here as a relative
+/// redundancy of 0.5 with 40 broadcasts a second on 30 nodes. Per-origin trees do not
+/// interfere. A link is eager for an origin unless pruned for it — except that a link coming
+/// up joins the trees of origins already seen as lazy: those trees already span this node,
+/// and an eager new link would only bring one duplicate per origin before being pruned. If
+/// the new link is needed (this node was cut off), the first IHAVE grafts it.
 public struct Plumtree: Sendable {
     public let me: Peer
     public let incarnation: UInt64
     public let config: PlumtreeConfig
-    public private(set) var eagerPeers: [Peer] = []
-    public private(set) var lazyPeers: [Peer] = []
+    /// The overlay neighbours the tree is built on, in the order they came up.
+    public private(set) var neighbors: [Peer] = []
+    /// For each origin, the neighbours pruned from its tree (lazy for it).
+    private var lazyByOrigin: [NodeID: Set<NodeID>] = [:]
+    /// Origins whose messages this node has seen, oldest first (bounded like `seen`).
+    private var knownOrigins: BoundedIDSet<NodeID>
+    private var knownOriginList: [NodeID] = []
     public private(set) var statistics = PlumtreeStatistics()
     public private(set) var subscriptions: Set<String> = []
 
@@ -57,6 +71,7 @@ public struct Plumtree: Sendable {
         self.incarnation = incarnation
         self.config = config
         seen = BoundedIDSet(capacity: config.seenCapacity)
+        knownOrigins = BoundedIDSet(capacity: config.maximumOrigins)
         cache = PayloadCache(maximumCount: config.payloadCacheCount, maximumBytes: config.payloadCacheBytes)
     }
 
@@ -70,20 +85,38 @@ public struct Plumtree: Sendable {
 
     // MARK: - Inputs
 
-    /// A new active neighbour joins the tree as an eager peer.
+    /// Neighbours on the tree of `origin`'s messages.
+    public func eagerPeers(for origin: NodeID) -> [Peer] {
+        let lazy = lazyByOrigin[origin] ?? []
+        return neighbors.filter { !lazy.contains($0.id) }
+    }
+
+    /// Neighbours that only get announcements of `origin`'s messages.
+    public func lazyPeers(for origin: NodeID) -> [Peer] {
+        let lazy = lazyByOrigin[origin] ?? []
+        return neighbors.filter { lazy.contains($0.id) }
+    }
+
+    /// A new active neighbour joins every tree as an eager peer.
     public mutating func neighborUp(_ peer: Peer, now: Instant) -> [GossipEffect] {
         self.now = max(self.now, now)
-        if peer.id != me.id && !eagerPeers.contains(peer) && !lazyPeers.contains(peer) {
-            eagerPeers.append(peer)
+        if peer.id != me.id && !neighbors.contains(where: { $0.id == peer.id }) {
+            neighbors.append(peer)
+            for origin in knownOriginList where knownOrigins.contains(origin) && origin != peer.id {
+                setLazy(peer.id, for: origin)
+            }
         }
         return takeEffects()
     }
 
-    /// A lost neighbour leaves the tree; grafts will find other paths.
+    /// A lost neighbour leaves every tree; grafts will find other paths.
     public mutating func neighborDown(_ node: NodeID, now: Instant) -> [GossipEffect] {
         self.now = max(self.now, now)
-        eagerPeers.removeAll { $0.id == node }
-        lazyPeers.removeAll { $0.id == node }
+        neighbors.removeAll { $0.id == node }
+        for origin in Array(lazyByOrigin.keys) where lazyByOrigin[origin]!.contains(node) {
+            lazyByOrigin[origin]!.remove(node)
+            if lazyByOrigin[origin]!.isEmpty { lazyByOrigin[origin] = nil }
+        }
         for (id, entry) in missing where entry.announcers.contains(where: { $0.id == node }) {
             missing[id]?.announcers.removeAll { $0.id == node }
         }
@@ -112,11 +145,11 @@ public struct Plumtree: Sendable {
             statistics.payloadsReceived += 1
             if seen.contains(id) {
                 statistics.duplicates += 1
-                moveToLazy(sender)
+                setLazy(sender.id, for: id.origin)
                 statistics.prunes += 1
-                effects.append(.send(to: sender, .prune))
+                effects.append(.send(to: sender, .prune(root: id.origin)))
             } else if payload.count <= config.maximumPayloadBytes {
-                moveToEager(sender)
+                setEager(sender.id, for: id.origin)
                 accept(id: id, topic: topic, payload: payload, hops: hops, from: sender)
             }
         case let .ihave(ids):
@@ -124,12 +157,12 @@ public struct Plumtree: Sendable {
                 announced(id, by: sender)
             }
         case let .graft(id):
-            moveToEager(sender)
+            setEager(sender.id, for: id.origin)
             if let entry = cache[id] {
                 effects.append(.send(to: sender, .gossip(id: id, topic: entry.topic, payload: entry.payload, hops: entry.hops)))
             }
-        case .prune:
-            moveToLazy(sender)
+        case let .prune(root):
+            if neighbors.contains(where: { $0.id == sender.id }) { setLazy(sender.id, for: root) }
         }
         return takeEffects()
     }
@@ -150,7 +183,7 @@ public struct Plumtree: Sendable {
             return takeEffects()
         }
         let announcer = entry.announcers.removeFirst()
-        moveToEager(announcer)
+        setEager(announcer.id, for: id.origin)
         statistics.grafts += 1
         effects.append(.send(to: announcer, .graft(id)))
         entry.timer = setTimer(id, after: config.graftRetryTimeout)
@@ -162,6 +195,12 @@ public struct Plumtree: Sendable {
 
     private mutating func accept(id: BroadcastID, topic: String, payload: [UInt8], hops: UInt16, from sender: Peer?) {
         seen.insert(id)
+        if knownOrigins.insert(id.origin) {
+            knownOriginList.append(id.origin)
+            if knownOriginList.count > 2 * config.maximumOrigins {
+                knownOriginList = knownOriginList.filter { knownOrigins.contains($0) }
+            }
+        }
         missing[id] = nil
         cache.insert(id, PayloadCache.Entry(topic: topic, payload: payload, hops: hops))
         if subscriptions.contains(topic) {
@@ -169,10 +208,11 @@ public struct Plumtree: Sendable {
             effects.append(.deliver(id: id, topic: topic, payload: payload, hops: hops))
         }
         let next = hops == .max ? hops : hops + 1
-        for peer in eagerPeers where peer.id != sender?.id {
+        let lazy = lazyByOrigin[id.origin] ?? []
+        for peer in neighbors where peer.id != sender?.id && !lazy.contains(peer.id) {
             effects.append(.send(to: peer, .gossip(id: id, topic: topic, payload: payload, hops: next)))
         }
-        for peer in lazyPeers where peer.id != sender?.id {
+        for peer in neighbors where peer.id != sender?.id && lazy.contains(peer.id) {
             pendingIHaves[peer.id, default: []].append(id)
             if pendingIHaves[peer.id]!.count >= config.maximumIHaveBatch { flush(peer) }
         }
@@ -185,7 +225,7 @@ public struct Plumtree: Sendable {
 
     /// Sends every pending announcement to peers still on either side of the tree.
     private mutating func flushIHaves() {
-        for peer in lazyPeers + eagerPeers where pendingIHaves[peer.id] != nil { flush(peer) }
+        for peer in neighbors where pendingIHaves[peer.id] != nil { flush(peer) }
         pendingIHaves.removeAll()
     }
 
@@ -217,15 +257,17 @@ public struct Plumtree: Sendable {
         return timer
     }
 
-    private mutating func moveToEager(_ peer: Peer) {
-        guard let index = lazyPeers.firstIndex(where: { $0.id == peer.id }) else { return }
-        eagerPeers.append(lazyPeers.remove(at: index))
+    private mutating func setEager(_ node: NodeID, for origin: NodeID) {
+        guard lazyByOrigin[origin]?.remove(node) != nil else { return }
+        if lazyByOrigin[origin]!.isEmpty { lazyByOrigin[origin] = nil }
     }
 
-    private mutating func moveToLazy(_ peer: Peer) {
-        guard let index = eagerPeers.firstIndex(where: { $0.id == peer.id }) else { return }
-        lazyPeers.append(eagerPeers.remove(at: index))
+    private mutating func setLazy(_ node: NodeID, for origin: NodeID) {
+        lazyByOrigin[origin, default: []].insert(node)
     }
+
+    /// Origins whose tree has at least one pruned link here.
+    public var originsWithPrunedLinks: Int { lazyByOrigin.count }
 
     private mutating func takeEffects() -> [GossipEffect] {
         let output = effects

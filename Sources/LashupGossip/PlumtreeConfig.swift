@@ -18,6 +18,8 @@ public struct PlumtreeConfig: Sendable {
     public var maximumIHaveBatch = 256
     /// Announcers remembered per missing message.
     public var maximumAnnouncersPerMessage = 8
+    /// Origins whose trees are remembered.
+    public var maximumOrigins = 100_000
     /// Missing messages tracked at once.
     public var maximumMissing = 10_000
 

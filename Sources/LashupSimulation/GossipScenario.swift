@@ -73,7 +73,7 @@ public struct GossipScenario: Sendable {
 
         func live() -> [Int] { (0..<nodes).filter { simulation.status[$0] == .up } }
         func payloadsReceived() -> Int {
-            live().reduce(0) { $0 + (simulation.node($1)?.plumtree.statistics.payloadsReceived ?? 0) }
+            live().reduce(0) { $0 + (simulation.node($1)?.applicationPayloadsReceived ?? 0) }
         }
         /// Broadcasts from random live nodes over one second; returns the ids and live count.
         func broadcastBatch() -> (ids: [BroadcastID], liveCount: Int) {
