@@ -58,9 +58,11 @@ extension GossipNode {
             case let .event(event):
                 switch event {
                 case let .neighborUp(peer):
+                    viewDirty = true
                     absorb(plumtree.neighborUp(peer, now: now))
                     sendDigest(to: peer)
                 case let .neighborDown(peer, _):
+                    viewDirty = true
                     absorb(plumtree.neighborDown(peer.id, now: now))
                 }
                 effects.append(.event(.membership(event)))

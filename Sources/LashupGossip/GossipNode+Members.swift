@@ -7,6 +7,7 @@ extension GossipNode {
     /// Publishes a new version of this node's record when its active view changed, at most
     /// once per `minimumPublishInterval`.
     mutating func publishIfViewChanged() {
+        guard viewDirty else { return }
         let view = membership.activeView.map(\.id).sorted()
         guard membership.activeView.count > 0 || publishedView != nil, view != publishedView else { return }
         if let last = lastPublishedAt, now - last < config.minimumPublishInterval {
@@ -17,6 +18,7 @@ extension GossipNode {
     }
 
     mutating func publishOwnRecord(leaving: Bool) {
+        viewDirty = false
         version += 1
         lastPublishedAt = now
         let view = membership.activeView.map(\.id).sorted()
@@ -73,16 +75,28 @@ extension GossipNode {
 
     /// Recomputes reachability and reports what changed, only if something did.
     mutating func recomputeRoutes() {
-        let now = self.now
-        let current = Set(graph.reachable(from: me.id))
-        let lost = reachable.subtracting(current).sorted()
-        let gained = current.subtracting(reachable).sorted()
-        for node in lost { unreachableSince[node] = now }
-        for node in gained { unreachableSince[node] = nil }
-        for node in records.keys where !current.contains(node) && unreachableSince[node] == nil {
+        let current = graph.reachabilityMask(from: me.id)
+        var lost: [NodeID] = []
+        var gained: [NodeID] = []
+        for number in current.indices {
+            let before = number < reachableMask.count && reachableMask[number]
+            guard before != current[number] else { continue }
+            let node = graph.ids[number]
+            if current[number] {
+                gained.append(node)
+                reachable.insert(node)
+                unreachableSince[node] = nil
+            } else {
+                lost.append(node)
+                reachable.remove(node)
+            }
+        }
+        reachableMask = current
+        for node in records.keys where !reachable.contains(node) && unreachableSince[node] == nil {
             unreachableSince[node] = now
         }
-        reachable = current
+        lost.sort()
+        gained.sort()
         if !lost.isEmpty || !gained.isEmpty {
             effects.append(.event(.reachabilityChanged(nowUnreachable: lost, nowReachable: gained)))
         }

@@ -22,6 +22,10 @@ public struct GossipNode: Sendable {
     public internal(set) var applicationPayloadsReceived = 0
 
     var unreachableSince: [NodeID: Instant] = [:]
+    /// `reachable` indexed by graph number, as of the last route computation.
+    var reachableMask: [Bool] = []
+    /// Set when the active view changed since this node last published its record.
+    var viewDirty = false
     var version: UInt64 = 0
     var publishedView: [NodeID]?
     var lastPublishedAt: Instant?

@@ -75,6 +75,22 @@ public struct RouteGraph: Sendable {
         return (distance, parent)
     }
 
+    /// Which numbered nodes `root` reaches (indexed by number). Unlike the tree queries this
+    /// does not order anything, so it is cheap enough to run after every table change.
+    public func reachabilityMask(from root: NodeID) -> [Bool] {
+        var reached = Array(repeating: false, count: ids.count)
+        guard let start = numbers[root] else { return reached }
+        reached[start] = true
+        var stack = [start]
+        while let vertex = stack.popLast() {
+            for neighbour in edges[vertex] where !reached[neighbour] {
+                reached[neighbour] = true
+                stack.append(neighbour)
+            }
+        }
+        return reached
+    }
+
     /// The shortest-hop tree rooted at `root`, with an entry for every known node.
     public func tree(root: NodeID) -> [NodeID: Route] {
         let (distance, parent) = breadthFirst(from: root)

@@ -188,13 +188,12 @@ public final class Simulation<Node: SimulatedNode> {
     }
 
     private func apply(input: SimulatedInput<Node.Message, Node.Timer>, to index: Int) {
-        guard var node = nodes[index] else { return }
-        nodes[index] = nil  // keep the node uniquely referenced while it mutates
-        let effects = node.simulate(input, now: now)
+        guard nodes[index] != nil else { return }
+        // Mutated in place through the optional: no copy of the node per event.
+        let effects = nodes[index]!.simulate(input, now: now)
         if checkInvariants {
-            invariantViolations += node.invariantViolations().map { "node-\(index) at \(now): \($0)" }
+            invariantViolations += nodes[index]!.invariantViolations().map { "node-\(index) at \(now): \($0)" }
         }
-        nodes[index] = node
         for effect in effects { execute(effect, from: index) }
     }
 
