@@ -75,14 +75,17 @@ extension GossipNode {
 
     /// Recomputes reachability and reports what changed, only if something did.
     mutating func recomputeRoutes() {
-        let current = graph.reachabilityMask(from: me.id)
+        let current = graph.distances(from: me.id)
         var lost: [NodeID] = []
         var gained: [NodeID] = []
+        var distancesChanged = false
         for number in current.indices {
-            let before = number < reachableMask.count && reachableMask[number]
+            let before = number < distanceByNumber.count ? distanceByNumber[number] : -1
             guard before != current[number] else { continue }
+            distancesChanged = true
+            guard (before >= 0) != (current[number] >= 0) else { continue }
             let node = graph.ids[number]
-            if current[number] {
+            if current[number] >= 0 {
                 gained.append(node)
                 reachable.insert(node)
                 unreachableSince[node] = nil
@@ -91,7 +94,7 @@ extension GossipNode {
                 reachable.remove(node)
             }
         }
-        reachableMask = current
+        distanceByNumber = current
         for node in records.keys where !reachable.contains(node) && unreachableSince[node] == nil {
             unreachableSince[node] = now
         }
@@ -100,6 +103,7 @@ extension GossipNode {
         if !lost.isEmpty || !gained.isEmpty {
             effects.append(.event(.reachabilityChanged(nowUnreachable: lost, nowReachable: gained)))
         }
+        if distancesChanged { effects.append(.event(.routesChanged)) }
     }
 
     /// Asks one unreachable member, at high priority, to be a neighbour: two halves of a

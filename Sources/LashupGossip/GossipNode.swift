@@ -22,8 +22,8 @@ public struct GossipNode: Sendable {
     public internal(set) var applicationPayloadsReceived = 0
 
     var unreachableSince: [NodeID: Instant] = [:]
-    /// `reachable` indexed by graph number, as of the last route computation.
-    var reachableMask: [Bool] = []
+    /// Hop distances indexed by graph number (-1 unreachable), as of the last computation.
+    var distanceByNumber: [Int] = []
     /// Set when the active view changed since this node last published its record.
     var viewDirty = false
     var version: UInt64 = 0

@@ -70,6 +70,9 @@ public enum NodeEvent: Sendable, Equatable {
     case membership(MembershipEvent)
     /// The set of nodes reachable from here changed.
     case reachabilityChanged(nowUnreachable: [NodeID], nowReachable: [NodeID])
+    /// Some node's hop distance from here changed (emitted only then, and coalesced over
+    /// `routeRecomputeDelay`); read the new tree with `tree()`.
+    case routesChanged
 }
 
 /// An instruction from the node to its shell.

@@ -75,20 +75,24 @@ public struct RouteGraph: Sendable {
         return (distance, parent)
     }
 
-    /// Which numbered nodes `root` reaches (indexed by number). Unlike the tree queries this
-    /// does not order anything, so it is cheap enough to run after every table change.
-    public func reachabilityMask(from root: NodeID) -> [Bool] {
-        var reached = Array(repeating: false, count: ids.count)
-        guard let start = numbers[root] else { return reached }
-        reached[start] = true
-        var stack = [start]
-        while let vertex = stack.popLast() {
-            for neighbour in edges[vertex] where !reached[neighbour] {
-                reached[neighbour] = true
-                stack.append(neighbour)
+    /// Hop distance from `root` to every numbered node (indexed by number), -1 where
+    /// unreachable. Distances do not depend on tie-breaking, so unlike the tree queries this
+    /// orders nothing and is cheap enough to run after every table change.
+    public func distances(from root: NodeID) -> [Int] {
+        var distance = Array(repeating: -1, count: ids.count)
+        guard let start = numbers[root] else { return distance }
+        distance[start] = 0
+        var queue = [start]
+        var head = 0
+        while head < queue.count {
+            let vertex = queue[head]
+            head += 1
+            for neighbour in edges[vertex] where distance[neighbour] < 0 {
+                distance[neighbour] = distance[vertex] + 1
+                queue.append(neighbour)
             }
         }
-        return reached
+        return distance
     }
 
     /// The shortest-hop tree rooted at `root`, with an entry for every known node.

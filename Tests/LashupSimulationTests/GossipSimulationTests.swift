@@ -41,10 +41,17 @@ struct GossipSimulationTests {
     @Test("every node learns every other node's record and sees all live nodes reachable")
     func globalTable() {
         let simulation = GossipSimulation(nodes: 20, contacts: [0, 1], seed: 3, network: NetworkModel(nodes: 20, latency: .milliseconds(1), loss: 0))
+        var routeEvents = 0
+        simulation.onEvent = { _, _, observation in
+            if case .node(.routesChanged) = observation { routeEvents += 1 }
+        }
         for index in 0..<20 { simulation.start(index) }
         simulation.run(until: .zero + .seconds(15))
+        #expect(routeEvents > 0)
+        let beforeCrash = routeEvents
         simulation.crash(7)
         simulation.run(until: .zero + .seconds(25))
+        #expect(routeEvents > beforeCrash, "a crash changes routes")
         for index in 0..<20 where index != 7 {
             let node = simulation.node(index)!
             #expect(node.records.count == 20, "node-\(index) knows \(node.records.count) records")
