@@ -25,11 +25,7 @@ extension BroadcastID: WireCodable {
     }
 
     public init(from reader: inout WireReader) throws(WireError) {
-        let name = try reader.readString("broadcast.origin")
-        guard !name.isEmpty, name.utf8.count <= NodeID.maximumBytes else {
-            throw .invalidValue(field: "broadcast.origin", reason: "node names are 1...\(NodeID.maximumBytes) bytes")
-        }
-        origin = NodeID(name)
+        origin = try NodeID.read(from: &reader, "broadcast.origin")
         incarnation = try reader.readVarint("broadcast.incarnation")
         sequence = try reader.readVarint("broadcast.sequence")
     }

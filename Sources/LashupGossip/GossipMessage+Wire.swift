@@ -52,11 +52,7 @@ extension GossipMessage: WireMessage {
             self = .ihave(ids)
         case 3: self = .graft(try BroadcastID(from: &reader))
         case 4:
-            let name = try reader.readString("prune.root")
-            guard !name.isEmpty, name.utf8.count <= NodeID.maximumBytes else {
-                throw .invalidValue(field: "prune.root", reason: "node names are 1...\(NodeID.maximumBytes) bytes")
-            }
-            self = .prune(root: NodeID(name))
+            self = .prune(root: try NodeID.read(from: &reader, "prune.root"))
         default: throw .unknownTag(field: "gossip.kind", tag: UInt64(kind))
         }
     }
@@ -101,13 +97,10 @@ extension MemberSync: WireMessage {
         case 1:
             var entries: [MemberDigestEntry] = []
             for _ in 0..<count {
-                let name = try reader.readString("digest.id")
-                guard !name.isEmpty, name.utf8.count <= NodeID.maximumBytes else {
-                    throw .invalidValue(field: "digest.id", reason: "node names are 1...\(NodeID.maximumBytes) bytes")
-                }
+                let id = try NodeID.read(from: &reader, "digest.id")
                 let incarnation = try reader.readVarint("digest.incarnation")
                 let version = try reader.readVarint("digest.version")
-                entries.append(MemberDigestEntry(id: NodeID(name), incarnation: incarnation, version: version))
+                entries.append(MemberDigestEntry(id: id, incarnation: incarnation, version: version))
             }
             self = .digest(entries)
         case 2:

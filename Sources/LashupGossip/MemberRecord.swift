@@ -65,11 +65,7 @@ extension MemberRecord: WireCodable {
         }
         var view: [NodeID] = []
         for _ in 0..<viewCount {
-            let name = try reader.readString("member.activeView.node")
-            guard !name.isEmpty, name.utf8.count <= NodeID.maximumBytes else {
-                throw .invalidValue(field: "member.activeView.node", reason: "node names are 1...\(NodeID.maximumBytes) bytes")
-            }
-            view.append(NodeID(name))
+            view.append(try NodeID.read(from: &reader, "member.activeView.node"))
         }
         activeView = view.sorted()
         let metadataCount = try reader.readCount("member.metadata", minimumElementBytes: 2)

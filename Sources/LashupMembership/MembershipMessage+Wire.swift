@@ -85,12 +85,9 @@ extension MembershipMessage: WireMessage {
             let target = try Peer(from: &reader)
             self = .pingRequest(target: target, sequence: try reader.readVarint("pingRequest.sequence"))
         case 14:
-            let name = try reader.readString("pingRequestResult.target")
-            guard !name.isEmpty, name.utf8.count <= NodeID.maximumBytes else {
-                throw .invalidValue(field: "pingRequestResult.target", reason: "node names are 1...\(NodeID.maximumBytes) bytes")
-            }
+            let target = try NodeID.read(from: &reader, "pingRequestResult.target")
             let sequence = try reader.readVarint("pingRequestResult.sequence")
-            self = .pingRequestResult(target: NodeID(name), sequence: sequence, alive: try reader.readBool("pingRequestResult.alive"))
+            self = .pingRequestResult(target: target, sequence: sequence, alive: try reader.readBool("pingRequestResult.alive"))
         default:
             throw .unknownTag(field: "membership.kind", tag: UInt64(kind))
         }

@@ -14,6 +14,18 @@ public struct NodeID: Hashable, Comparable, Sendable, CustomStringConvertible, E
     public var description: String { name }
 }
 
+extension NodeID {
+    /// Reads a node name, refusing empty or over-long ones: every decoder of a node id uses
+    /// this, so the bound is the same everywhere.
+    public static func read(from reader: inout WireReader, _ field: String) throws(WireError) -> NodeID {
+        let name = try reader.readString(field)
+        guard !name.isEmpty, name.utf8.count <= NodeID.maximumBytes else {
+            throw .invalidValue(field: field, reason: "node names are 1...\(NodeID.maximumBytes) bytes")
+        }
+        return NodeID(name)
+    }
+}
+
 /// A node and the address other nodes reach it at (for the runtime, `host:port`; in the
 /// simulator, any label). Two peers are the same node when their ids are equal.
 public struct Peer: Hashable, Sendable, CustomStringConvertible {
@@ -40,14 +52,11 @@ extension Peer: WireCodable {
     }
 
     public init(from reader: inout WireReader) throws(WireError) {
-        let name = try reader.readString("peer.id")
+        let id = try NodeID.read(from: &reader, "peer.id")
         let address = try reader.readString("peer.address")
-        guard !name.isEmpty, name.utf8.count <= NodeID.maximumBytes else {
-            throw .invalidValue(field: "peer.id", reason: "node names are 1...\(NodeID.maximumBytes) bytes")
-        }
         guard address.utf8.count <= 1024 else {
             throw .invalidValue(field: "peer.address", reason: "longer than 1024 bytes")
         }
-        self.init(id: NodeID(name), address: address)
+        self.init(id: id, address: address)
     }
 }
