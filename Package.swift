@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "LashupCRDT", targets: ["LashupCRDT"]),
         .library(name: "LashupMembership", targets: ["LashupMembership"]),
         .library(name: "LashupGossip", targets: ["LashupGossip"]),
+        .library(name: "LashupStore", targets: ["LashupStore"]),
         .library(name: "LashupSimulation", targets: ["LashupSimulation"]),
     ],
     dependencies: [
@@ -42,6 +43,11 @@ let package = Package(
         .target(
             name: "LashupGossip",
             dependencies: ["LashupMembership", "LashupWire", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "LashupStore",
+            dependencies: ["LashupCRDT", "LashupWire", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict
         ),
         .target(
@@ -97,6 +103,15 @@ let package = Package(
                 "LashupMembership",
                 "LashupWire",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "LashupStoreTests",
+            dependencies: [
+                "LashupStore",
+                "LashupCRDT",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strict

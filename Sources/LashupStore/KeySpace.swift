@@ -1,0 +1,87 @@
+import LashupCRDT
+import LashupWire
+
+/// The replicated key space held by one node, without I/O: every key maps to a causal OR-map.
+///
+/// Local updates are validated against `StoreLimits` before anything changes, apply
+/// atomically, and return the new value with the delta to replicate; remote deltas and states
+/// join in any order. This is the value layer the store's replication, persistence and
+/// subscriptions are built on.
+public struct KeySpace: Sendable {
+    public let limits: StoreLimits
+    public private(set) var objects: [Key: Causal<ORMap>] = [:]
+
+    public init(limits: StoreLimits = StoreLimits()) {
+        self.limits = limits
+    }
+
+    /// The value of `key`; an absent key reads as the empty map with an empty context.
+    public func value(_ key: Key) -> Causal<ORMap> { objects[key] ?? Causal() }
+
+    /// Keys matching `pattern`, in key order.
+    public func keys(matching pattern: KeyPattern) -> [Key] {
+        objects.keys.filter { pattern.matches($0) }.sorted()
+    }
+
+    /// Applies `operations` to `key` atomically as `replica`. With `context`, succeeds only if
+    /// the key's version vector still equals it (compare-and-set).
+    /// - Returns: the new value and the delta to replicate.
+    @discardableResult
+    public mutating func update(_ key: Key, _ operations: [MapOperation], context: VersionVector? = nil, by replica: ReplicaID) throws(StoreError) -> (value: Causal<ORMap>, delta: Causal<ORMap>) {
+        try validate(operations)
+        let current = objects[key] ?? Causal()
+        if let context, context != current.context.versionVector || !current.context.cloud.isEmpty {
+            throw .conflict(key: key, expected: context, actual: current.context.versionVector)
+        }
+        var updated = objects.removeValue(forKey: key) ?? Causal()
+        let delta = updated.apply(operations, by: replica)
+        objects[key] = updated
+        return (updated, delta)
+    }
+
+    /// Joins a delta or state received for `key`; returns whether the value changed.
+    @discardableResult
+    public mutating func merge(_ key: Key, _ incoming: Causal<ORMap>) -> Bool {
+        var current = objects.removeValue(forKey: key) ?? Causal()
+        let before = current
+        current.merge(incoming)
+        objects[key] = current
+        return current != before
+    }
+
+    /// Refuses an update that breaks a limit, before anything is applied.
+    func validate(_ operations: [MapOperation]) throws(StoreError) {
+        guard operations.count <= limits.maximumOperationsPerUpdate else {
+            throw .tooManyOperations(count: operations.count, limit: limits.maximumOperationsPerUpdate)
+        }
+        for operation in operations { try validate(operation, depth: 1) }
+    }
+
+    private func validate(_ operation: MapOperation, depth: Int) throws(StoreError) {
+        guard depth <= limits.maximumNestingDepth else {
+            throw .nestingTooDeep(depth: depth, limit: limits.maximumNestingDepth)
+        }
+        switch operation {
+        case let .remove(field):
+            try check(field.name)
+        case let .update(name, fieldOperation):
+            try check(name)
+            switch fieldOperation {
+            case let .assign(value, _), let .add(value), let .remove(value):
+                try check(value)
+            case let .update(inner):
+                guard inner.count <= limits.maximumOperationsPerUpdate else {
+                    throw .tooManyOperations(count: inner.count, limit: limits.maximumOperationsPerUpdate)
+                }
+                for nested in inner { try validate(nested, depth: depth + 1) }
+            case .enable, .disable, .increment:
+                break
+            }
+        }
+    }
+
+    private func check(_ value: Value) throws(StoreError) {
+        let bytes = value.encodedBuffer().readableBytes
+        guard bytes <= limits.maximumValueBytes else { throw .valueTooLarge(bytes: bytes, limit: limits.maximumValueBytes) }
+    }
+}
