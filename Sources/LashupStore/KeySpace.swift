@@ -18,9 +18,27 @@ public struct KeySpace: Sendable {
     /// The value of `key`; an absent key reads as the empty map with an empty context.
     public func value(_ key: Key) -> Causal<ORMap> { objects[key] ?? Causal() }
 
-    /// Keys matching `pattern`, in key order.
+    /// Keys matching `pattern` that hold a value (deleted keys excluded), in key order.
     public func keys(matching pattern: KeyPattern) -> [Key] {
-        objects.keys.filter { pattern.matches($0) }.sorted()
+        objects.filter { !$0.value.store.isEmpty && pattern.matches($0.key) }.map(\.key).sorted()
+    }
+
+    /// Keys whose value was deleted but whose causal context is kept, so that a late delta the
+    /// delete observed cannot bring the value back (tombstones).
+    public var tombstones: [Key] {
+        objects.filter { $0.value.store.isEmpty && !$0.value.context.isEmpty }.map(\.key).sorted()
+    }
+
+    /// Deletes `key` as observed here: every field's observed contents go, and updates
+    /// concurrent with the delete survive it (update wins), as for a field remove. The key's
+    /// context stays as a tombstone. Deleting an absent key is an empty delta.
+    @discardableResult
+    public mutating func delete(_ key: Key, by replica: ReplicaID) -> Causal<ORMap> {
+        guard var current = objects.removeValue(forKey: key) else { return Causal() }
+        let removals = current.store.keys.map { MapOperation.remove($0) }
+        let delta = current.apply(removals, by: replica)
+        objects[key] = current
+        return delta
     }
 
     /// Applies `operations` to `key` atomically as `replica`. With `context`, succeeds only if

@@ -132,3 +132,44 @@ struct KeySpaceTests {
         }
     }
 }
+
+@Suite("Deletes")
+struct DeleteTests {
+    let key = try! Key(parsing: "navstar/overlay/9.0.0.0-8")
+
+    @Test("a delete hides the key everywhere and leaves a tombstone")
+    func deleteReplicates() throws {
+        var a = KeySpace(), b = KeySpace()
+        let (_, write) = try a.update(key, [.update("vtep", .assign("10.0.0.1", timestamp: 1))], by: "a#1")
+        b.merge(key, write)
+        let deletion = a.delete(key, by: "a#1")
+        b.merge(key, deletion)
+        #expect(a.keys(matching: try KeyPattern(parsing: "")).isEmpty)
+        #expect(b.keys(matching: try KeyPattern(parsing: "")).isEmpty)
+        #expect(b.tombstones == [key])
+        // The old write arriving late (duplicated, reordered) does not resurrect the key.
+        b.merge(key, write)
+        #expect(b.value(key).store.isEmpty)
+    }
+
+    @Test("an update concurrent with a delete survives it")
+    func updateWinsOverDelete() throws {
+        var a = KeySpace(), b = KeySpace()
+        let (_, write) = try a.update(key, [.update("vtep", .assign("10.0.0.1", timestamp: 1))], by: "a#1")
+        b.merge(key, write)
+        let deletion = a.delete(key, by: "a#1")
+        let (_, concurrent) = try b.update(key, [.update("mac", .assign("70:b3:d5:80:00:01", timestamp: 2))], by: "b#1")
+        a.merge(key, concurrent)
+        b.merge(key, deletion)
+        #expect(a.value(key) == b.value(key))
+        #expect(a.value(key).store.register("mac") == "70:b3:d5:80:00:01")
+        #expect(a.value(key).store.register("vtep") == nil, "what the delete observed is gone")
+    }
+
+    @Test("deleting an absent key is an empty delta")
+    func deleteAbsent() {
+        var space = KeySpace()
+        #expect(space.delete(key, by: "a#1").isEmptyDelta)
+        #expect(space.tombstones.isEmpty)
+    }
+}
