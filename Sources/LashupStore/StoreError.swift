@@ -8,6 +8,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case tooManyOperations(count: Int, limit: Int)
     case nestingTooDeep(depth: Int, limit: Int)
     case valueTooLarge(bytes: Int, limit: Int)
+    /// The write queue is full: the write was not accepted (and not applied); retry later.
+    case overloaded(pending: Int, limit: Int)
     /// A compare-and-set found the key changed since the caller read it.
     case conflict(key: Key, expected: VersionVector, actual: VersionVector)
 
@@ -18,6 +20,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .tooManyOperations(count, limit): "an update may carry at most \(limit) operations, got \(count)"
         case let .nestingTooDeep(depth, limit): "maps nest at most \(limit) levels, got \(depth)"
         case let .valueTooLarge(bytes, limit): "a value of \(bytes) bytes exceeds the limit of \(limit) bytes"
+        case let .overloaded(pending, limit):
+            "write queue full (\(pending) of \(limit) pending): the write was not accepted; retry later"
         case let .conflict(key, expected, actual):
             "key \(key) changed since it was read (read at \(expected), now \(actual)); read it again and retry"
         }
