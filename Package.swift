@@ -67,6 +67,7 @@ let package = Package(
                 "LashupCRDT",
                 "LashupMembership",
                 "LashupSimulation",
+                "LashupStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

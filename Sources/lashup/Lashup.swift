@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// The `lashup` binary: the agent and every client subcommand.
 @main
-struct Lashup: ParsableCommand {
+struct Lashup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lashup",
         abstract: "A decentralized control plane: membership, broadcast and a replicated CRDT store for a cluster of hosts.",

@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import LashupCRDT
+import LashupMembership
+import LashupStore
+
+/// `lashup bench store`: durable local writes through the group committer into SQLite.
+struct StoreBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "store",
+        abstract: "Measure durable writes (SQLite, WAL, group commit) with concurrent writers: ops/s and latency."
+    )
+
+    @Option(help: "Concurrent writers.") var writers = 64
+    @Option(help: "Writes per writer.") var opsPerWriter = 1_000
+    @Option(help: "Distinct keys each writer cycles through.") var keysPerWriter = 100
+    @Option(help: "Data directory (default: a fresh temporary one, removed afterwards).") var dataDir: String?
+    @Flag(help: "Print one JSON object instead of a table.") var json = false
+
+    func validate() throws {
+        guard (1...10_000).contains(writers) else { throw ValidationError("--writers must be in 1...10000") }
+        guard (1...10_000_000).contains(opsPerWriter) else { throw ValidationError("--ops-per-writer must be in 1...10000000") }
+        guard (1...1_000_000).contains(keysPerWriter) else { throw ValidationError("--keys-per-writer must be in 1...1000000") }
+    }
+
+    func run() async throws {
+        let directory = dataDir ?? NSTemporaryDirectory() + "lashup-bench-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { if dataDir == nil { try? FileManager.default.removeItem(atPath: directory) } }
+        let storage = try SQLiteStorage(directory: directory)
+        let committer = GroupCommitter(storage: storage, maximumPending: writers * 2)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
+            for writer in 0..<writers {
+                group.addTask {
+                    var space = KeySpace()
+                    var samples: [Double] = []
+                    samples.reserveCapacity(opsPerWriter)
+                    let replica = ReplicaID("bench-\(writer)#1")
+                    for index in 0..<opsPerWriter {
+                        let key = try Key(["bench", "w\(writer)", "k\(index % keysPerWriter)"])
+                        let (value, _) = try space.update(key, [.update("n", .increment(1))], by: replica)
+                        let begin = clock.now
+                        try await committer.persist(key, value)
+                        samples.append((clock.now - begin).inMilliseconds)
+                    }
+                    return samples
+                }
+            }
+            var all: [Double] = []
+            for try await samples in group { all += samples }
+            return all.sorted()
+        }
+        let seconds = Double((clock.now - started).components.seconds) + Double((clock.now - started).components.attoseconds) / 1e18
+        let total = writers * opsPerWriter
+        let groups = await committer.groupsWritten
+        func percentile(_ fraction: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * fraction))] }
+        #if DEBUG
+        let build = "debug"
+        #else
+        let build = "release"
+        #endif
+        if json {
+            var object = JSONObject()
+            object.add("writers", writers)
+            object.add("durable_writes", total)
+            object.add("ops_per_second", (Double(total) / seconds).rounded())
+            object.add("latency_p50_ms", (percentile(0.5) * 1000).rounded() / 1000)
+            object.add("latency_p99_ms", (percentile(0.99) * 1000).rounded() / 1000)
+            object.add("transactions", groups)
+            object.add("build", build)
+            print(object.text)
+        } else {
+            print(formatTable([
+                ("durable writes", "\(total) by \(writers) concurrent writers"),
+                ("throughput", "\(Int(Double(total) / seconds)) ops/s"),
+                ("latency p50 / p99", "\(format3(percentile(0.5))) ms / \(format3(percentile(0.99))) ms"),
+                ("SQLite transactions", "\(groups) (\(format3(Double(total) / Double(max(groups, 1)))) writes each)"),
+                ("build", build),
+            ]))
+        }
+    }
+}
