@@ -23,6 +23,11 @@ public final class SQLiteStorage: Sendable {
         do {
             var configuration = Configuration()
             configuration.label = "lashup"
+            // WAL with synchronous=FULL: every commit is fsynced, so an acknowledged write
+            // survives a power loss, not only a process crash. Group commit pays for it.
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
             pool = try DatabasePool(path: path, configuration: configuration)
             var migrator = DatabaseMigrator()
             migrator.registerMigration("v1") { db in
