@@ -68,6 +68,7 @@ let package = Package(
                 "LashupMembership",
                 "LashupSimulation",
                 "LashupStore",
+                "LashupGossip",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -118,6 +119,9 @@ let package = Package(
             dependencies: [
                 "LashupStore",
                 "LashupCRDT",
+                "LashupGossip",
+                "LashupMembership",
+                "LashupWire",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strict

@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
 import LashupCRDT
+import LashupGossip
 import LashupMembership
 import LashupStore
+import LashupWire
 
 /// `lashup bench store`: durable local writes through the group committer into SQLite.
 struct StoreBenchCommand: AsyncParsableCommand {
@@ -53,6 +55,7 @@ struct StoreBenchCommand: AsyncParsableCommand {
             return all.sorted()
         }
         let seconds = Double((clock.now - started).components.seconds) + Double((clock.now - started).components.attoseconds) / 1e18
+        let wireBytes = try framedAddBytes(setSize: 10_000)
         let total = writers * opsPerWriter
         let groups = await committer.groupsWritten
         func percentile(_ fraction: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * fraction))] }
@@ -69,6 +72,7 @@ struct StoreBenchCommand: AsyncParsableCommand {
             object.add("latency_p50_ms", (percentile(0.5) * 1000).rounded() / 1000)
             object.add("latency_p99_ms", (percentile(0.99) * 1000).rounded() / 1000)
             object.add("transactions", groups)
+            object.add("wire_bytes_one_add_to_10000_set", wireBytes)
             object.add("build", build)
             print(object.text)
         } else {
@@ -77,8 +81,27 @@ struct StoreBenchCommand: AsyncParsableCommand {
                 ("throughput", "\(Int(Double(total) / seconds)) ops/s"),
                 ("latency p50 / p99", "\(format3(percentile(0.5))) ms / \(format3(percentile(0.99))) ms"),
                 ("SQLite transactions", "\(groups) (\(format3(Double(total) / Double(max(groups, 1)))) writes each)"),
+                ("wire bytes, one add to a 10000-element set", "\(wireBytes) (framed Plumtree message with the key delta)"),
                 ("build", build),
             ]))
         }
     }
+}
+
+/// The whole frame a node broadcasts for one add to a set of `setSize` elements held in a VIP
+/// map: frame header, Plumtree gossip message and the key delta.
+func framedAddBytes(setSize: Int) throws -> Int {
+    var space = KeySpace()
+    let key = try Key(["minuteman", "vips2"])
+    let vip: Value = .tuple(["tcp", .ipAddress(IPAddress("11.0.0.1")!), 80])
+    let replica: ReplicaID = "node-1#1"
+    for index in 0..<setSize {
+        try space.update(key, [.update(vip, .add(.tuple([.ipAddress(.v4(0x0A00_0000 | UInt32(truncatingIfNeeded: index))), 8080])))], by: replica)
+    }
+    let (_, delta) = try space.update(key, [.update(vip, .add(.tuple([.ipAddress(IPAddress("10.99.0.1")!), 8080])))], by: replica)
+    let message = GossipMessage.gossip(
+        id: BroadcastID(origin: "node-1", incarnation: 1, sequence: 123_456),
+        topic: KeyDelta.topic, payload: KeyDelta(key: key, delta: delta).encodedBytes(), hops: 3
+    )
+    return Frame(message).encoded().readableBytes
 }
