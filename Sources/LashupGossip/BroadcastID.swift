@@ -46,6 +46,9 @@ public struct BoundedIDSet<ID: Hashable & Sendable>: Sendable {
     }
 
     public var count: Int { members.count }
+
+    /// Every remembered id, in a deterministic order (insertion order, rotated by evictions).
+    public var elements: [ID] { order }
     public func contains(_ id: ID) -> Bool { members.contains(id) }
 
     /// Inserts `id`; returns false if it was already present.

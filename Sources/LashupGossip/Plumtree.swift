@@ -52,7 +52,6 @@ public struct Plumtree: Sendable {
     private var lazyByOrigin: [NodeID: Set<NodeID>] = [:]
     /// Origins whose messages this node has seen, oldest first (bounded like `seen`).
     private var knownOrigins: BoundedIDSet<NodeID>
-    private var knownOriginList: [NodeID] = []
     public private(set) var statistics = PlumtreeStatistics()
     public private(set) var subscriptions: Set<String> = []
 
@@ -102,7 +101,7 @@ public struct Plumtree: Sendable {
         self.now = max(self.now, now)
         if peer.id != me.id && !neighbors.contains(where: { $0.id == peer.id }) {
             neighbors.append(peer)
-            for origin in knownOriginList where knownOrigins.contains(origin) && origin != peer.id {
+            for origin in knownOrigins.elements where origin != peer.id {
                 setLazy(peer.id, for: origin)
             }
         }
@@ -195,12 +194,7 @@ public struct Plumtree: Sendable {
 
     private mutating func accept(id: BroadcastID, topic: String, payload: [UInt8], hops: UInt16, from sender: Peer?) {
         seen.insert(id)
-        if knownOrigins.insert(id.origin) {
-            knownOriginList.append(id.origin)
-            if knownOriginList.count > 2 * config.maximumOrigins {
-                knownOriginList = knownOriginList.filter { knownOrigins.contains($0) }
-            }
-        }
+        knownOrigins.insert(id.origin)
         missing[id] = nil
         cache.insert(id, PayloadCache.Entry(topic: topic, payload: payload, hops: hops))
         if subscriptions.contains(topic) {

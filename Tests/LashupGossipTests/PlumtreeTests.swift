@@ -128,13 +128,12 @@ struct PlumtreeTests {
     func exactlyOnce() async {
         await propertyCheck(count: 40, input: Gen.int(in: 0...Int(UInt32.max)).array(of: 3...30), Gen.int(in: 6...24)) { script, size in
             var network = PlumtreeNetwork(size: size, seed: UInt64(script[0]))
-            for (step, code) in script.enumerated() {
+            for code in script {
                 if code % 5 == 0 {
                     network.failRandomLink(code)
                 }
                 network.broadcast(from: code % size)
                 network.run(for: .milliseconds(Int64(50 + code % 400)))
-                _ = step
             }
             network.run(for: .seconds(5))
             for node in 0..<size {
