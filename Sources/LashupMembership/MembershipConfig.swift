@@ -51,9 +51,11 @@ public struct MembershipConfig: Sendable {
     public var maximumLocalHealth = 8
     /// A timer firing this late means this node was paused or starved.
     public var lateTimerThreshold = Duration.milliseconds(200)
-    /// How often a node asks one remembered member outside both views to be a neighbour (low
-    /// priority: only taken up if it has room). Two halves of a healed partition, whose
-    /// passive views lost each other while apart, find each other again this way.
+    /// How often a node whose active view is not full asks one remembered member to be a
+    /// neighbour: at low priority (taken up only if the target has room) normally, at high
+    /// priority while the view is below three quarters full. Two halves of a healed
+    /// partition, whose passive views lost each other or whose active views filled up while
+    /// apart, find each other again this way.
     public var knownMemberProbeInterval = Duration.seconds(20)
     /// Known members remembered for a restart without contact nodes.
     public var knownMembersLimit = 256

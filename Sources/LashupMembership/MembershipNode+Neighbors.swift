@@ -73,7 +73,6 @@ extension MembershipNode {
     /// views are empty.
     mutating func onMaintenance() {
         maintenanceTimer = nil
-        let lowWater = (config.activeViewSize * 3 + 3) / 4
         if active.count < config.activeViewSize {
             let priority: NeighborPriority = active.isEmpty ? .high : .low
             let budget = config.maximumPendingNeighborRequests - pendingRequests.count
@@ -87,20 +86,31 @@ extension MembershipNode {
                 attemptJoin()
             }
         }
-        let interval = active.count < lowWater ? config.maintenanceInterval : config.maintenanceInterval * 10
+        let interval = active.count < activeLowWater ? config.maintenanceInterval : config.maintenanceInterval * 10
         maintenanceTimer = setTimer(.maintenance, after: jittered(interval))
     }
 
-    /// Asks one remembered member that is in neither view to be a neighbour, at low priority.
+    /// Asks one remembered or passive member to be a neighbour. While the active view is
+    /// below its low-water mark the request is high priority: a small island (say two nodes
+    /// linked to each other after a partition) next to a cluster whose active views are all
+    /// full would otherwise be rejected by everyone forever. A full target takes the request
+    /// by moving one neighbour to its passive view, which that neighbour refills at low
+    /// priority, so the escalation cannot cascade.
     mutating func onKnownMemberProbe() {
         knownProbeTimer = setTimer(.knownMemberProbe, after: jittered(config.knownMemberProbeInterval))
         guard !active.isEmpty, active.count < config.activeViewSize else { return }
-        let candidates = known.filter { peer in
-            peer.id != me.id && !isActive(peer.id) && !passive.contains { $0.id == peer.id }
+        let starved = active.count < activeLowWater
+        let pool = starved ? known + passive.filter { peer in !known.contains { $0.id == peer.id } } : known
+        let candidates = pool.filter { peer in
+            peer.id != me.id && !isActive(peer.id) && !isQuarantined(peer.id)
+                && (starved || !passive.contains { $0.id == peer.id })
                 && !pendingRequests.contains { $0.peer.id == peer.id }
         }
-        if let peer = randomElement(candidates) { requestNeighbor(peer, priority: .low) }
+        if let peer = randomElement(candidates) { requestNeighbor(peer, priority: starved ? .high : .low) }
     }
+
+    /// Below this many neighbours the node maintains its active view urgently.
+    var activeLowWater: Int { (config.activeViewSize * 3 + 3) / 4 }
 
     /// Brings the next maintenance round forward after a neighbour is lost.
     mutating func scheduleMaintenanceSoon() {

@@ -131,6 +131,14 @@ struct MembershipSimulationTests {
         healsAfterFaults([2581868155, 3789932317, 2402411647, 1253818213, 2141270510, 2940795561, 3058637702, 1031978534, 3190129600])
     }
 
+    @Test("two nodes cut off from a saturated cluster rejoin it after the heal (regression)")
+    func saturatedClusterRegression() {
+        // Found by the property below: nodes 10 and 11 spent the partition linked to each other;
+        // after the heal every node of the other ten had a full active view, so their
+        // low-priority requests were all rejected and the two stayed an island.
+        healsAfterFaults([3338449148, 3293612674, 3472615643, 3755900867, 4178849663, 1952563804, 892556338])
+    }
+
     /// Random faults (crashes, restarts, pauses, partitions, loss) on a small cluster never
     /// break a node's invariants, and once everything heals and every node is back up the
     /// overlay is one component again. Not shrunk: each case is a whole simulation, and the
