@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "LashupMembership", targets: ["LashupMembership"]),
         .library(name: "LashupGossip", targets: ["LashupGossip"]),
         .library(name: "LashupStore", targets: ["LashupStore"]),
+        .library(name: "LashupNode", targets: ["LashupNode"]),
         .library(name: "LashupSimulation", targets: ["LashupSimulation"]),
     ],
     dependencies: [
@@ -56,8 +57,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "LashupNode",
+            dependencies: ["LashupCRDT", "LashupGossip", "LashupMembership", "LashupStore", "LashupWire"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "LashupSimulation",
-            dependencies: ["LashupMembership", "LashupGossip"],
+            dependencies: ["LashupCRDT", "LashupMembership", "LashupGossip", "LashupNode", "LashupStore"],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -69,6 +75,7 @@ let package = Package(
                 "LashupSimulation",
                 "LashupStore",
                 "LashupGossip",
+                "LashupNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -122,6 +129,19 @@ let package = Package(
                 "LashupGossip",
                 "LashupMembership",
                 "LashupWire",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "LashupNodeTests",
+            dependencies: [
+                "LashupNode",
+                "LashupStore",
+                "LashupCRDT",
+                "LashupGossip",
+                "LashupMembership",
+                "LashupSimulation",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strict

@@ -34,6 +34,13 @@ public protocol SimulatedNode {
     /// Stable numbers for the trace hash.
     static func traceCode(of timer: Timer) -> UInt64
     static func traceCode(of message: Message) -> UInt64
+    /// What the node's disk holds after `write` lands on `previous`. By default a write is a
+    /// whole snapshot and replaces what was there.
+    static func stored(_ write: Snapshot, onto previous: Snapshot?) -> Snapshot
+}
+
+extension SimulatedNode {
+    public static func stored(_ write: Snapshot, onto previous: Snapshot?) -> Snapshot { write }
 }
 
 extension MembershipNode: SimulatedNode {

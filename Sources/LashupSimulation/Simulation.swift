@@ -109,6 +109,13 @@ public final class Simulation<Node: SimulatedNode> {
         traceHash.mix(0xC0 << 32 | UInt64(index))
     }
 
+    /// Erases what a crashed node persisted, as a replaced or wiped disk would.
+    public func wipe(_ index: Int) {
+        guard status[index] == .crashed else { return }
+        persisted[index] = nil
+        traceHash.mix(0xF0 << 32 | UInt64(index))
+    }
+
     /// Crashes and boots again with what the node had persisted.
     public func restart(_ index: Int) {
         crash(index)
@@ -211,7 +218,7 @@ public final class Simulation<Node: SimulatedNode> {
             let deadline = Node.deadline(of: timer).nanoseconds
             queue.push(.timer(node: Int32(index), generation: generation[index], timer), at: max(deadline, now.nanoseconds))
         case let .persist(snapshot):
-            persisted[index] = snapshot
+            persisted[index] = Node.stored(snapshot, onto: persisted[index])
         case let .event(event):
             onEvent?(now, index, event)
         }

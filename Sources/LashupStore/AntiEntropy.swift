@@ -28,9 +28,13 @@ public struct KeyState: Sendable, Equatable {
 /// holds differently; B sends those. Joins are idempotent, so sending a state both ways when
 /// both changed is harmless. Nothing is keyed by node name or remembered between sessions: a
 /// replica with a wiped disk, or a new node reusing an old name, receives everything. Each
-/// `states` message carries at most `maximumStateBytes`; the rest goes in the next session.
+/// `keys` message carries at most `maximumDigestsPerMessage` digests and each `states`
+/// message at most `maximumStateBytes`; the rest goes in the next session.
 public struct AntiEntropy: Sendable {
     public var maximumStateBytes = 1024 * 1024
+    /// Most key digests in one `keys` message (a bucket is never split, so one very full
+    /// bucket may exceed it); buckets left out are compared in the next session.
+    public var maximumDigestsPerMessage = 16_384
 
     public init() {}
 
@@ -41,12 +45,32 @@ public struct AntiEntropy: Sendable {
 
     /// Handles one message against `space`; returns the reply, if any.
     public func receive(_ message: AntiEntropyMessage, space: inout KeySpace) -> AntiEntropyMessage? {
+        receive(message, space: &space, changed: { _, _ in })
+    }
+
+    /// Handles one message against `space`, calling `changed` with each key whose value a
+    /// received state changed (and that state); returns the reply, if any.
+    public func receive(_ message: AntiEntropyMessage, space: inout KeySpace, changed: (Key, Causal<ORMap>) -> Void) -> AntiEntropyMessage? {
+        space.refreshDigests()
         switch message {
         case let .buckets(theirs):
             let mine = space.bucketDigests()
             let differing = mine.indices.filter { $0 >= theirs.count || theirs[$0] != mine[$0] }
             guard !differing.isEmpty else { return nil }
-            return .keys(buckets: differing, space.keyDigests(inBuckets: Set(differing)))
+            // Whole buckets only (the peer compares bucket by bucket), as many as fit.
+            var byBucket: [Int: [KeyDigest]] = [:]
+            for entry in space.keyDigests(inBuckets: Set(differing)) {
+                byBucket[KeySpace.bucket(of: entry.key), default: []].append(entry)
+            }
+            var chosen: [Int] = []
+            var digests: [KeyDigest] = []
+            for bucket in differing {
+                let entries = byBucket[bucket] ?? []
+                if !chosen.isEmpty && digests.count + entries.count > maximumDigestsPerMessage { break }
+                chosen.append(bucket)
+                digests += entries
+            }
+            return .keys(buckets: chosen, digests.sorted { $0.key < $1.key })
         case let .keys(buckets, theirs):
             var theirDigest: [Key: UInt64] = [:]
             for entry in theirs { theirDigest[entry.key] = entry.digest }
@@ -59,7 +83,7 @@ public struct AntiEntropy: Sendable {
             guard !states.isEmpty || !wanted.isEmpty else { return nil }
             return .states(states, wanted: wanted)
         case let .states(states, wanted):
-            for entry in states { space.merge(entry.key, entry.state) }
+            for entry in states where space.merge(entry.key, entry.state) { changed(entry.key, entry.state) }
             let reply = bounded(wanted, from: space)
             return reply.isEmpty ? nil : .states(reply, wanted: [])
         }

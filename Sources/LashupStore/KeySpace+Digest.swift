@@ -26,15 +26,24 @@ extension KeySpace {
     /// node; the key is folded in so that equal values under different keys differ.
     public func digest(of key: Key) -> UInt64 {
         guard let state = objects[key] else { return 0 }
-        return StableHash.hash(state.encodedBytes(), seed: StableHash.hash(key.encodedBytes()))
+        if !staleDigests.contains(key), let cached = keyDigestCache[key] { return cached }
+        return KeySpace.digest(of: key, state: state)
+    }
+
+    /// The digest `state` would have under `key`.
+    public static func digest(of key: Key, state: Causal<ORMap>) -> UInt64 {
+        StableHash.hash(state.encodedBytes(), seed: StableHash.hash(key.encodedBytes()))
     }
 
     /// For each bucket, the XOR of the digests of its keys: order-independent, so two replicas
-    /// holding the same states agree whatever order they learnt them in.
+    /// holding the same states agree whatever order they learnt them in. Cheap after
+    /// `refreshDigests()`; otherwise changed keys are hashed on the fly.
     public func bucketDigests() -> [UInt64] {
-        var buckets = Array(repeating: UInt64(0), count: KeySpace.bucketCount)
-        for key in objects.keys {
-            buckets[KeySpace.bucket(of: key)] ^= digest(of: key)
+        var buckets = bucketCache
+        for key in staleDigests {
+            let bucket = KeySpace.bucket(of: key)
+            if let old = keyDigestCache[key] { buckets[bucket] ^= old }
+            if let state = objects[key] { buckets[bucket] ^= KeySpace.digest(of: key, state: state) }
         }
         return buckets
     }

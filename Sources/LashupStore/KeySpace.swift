@@ -10,6 +10,14 @@ import LashupWire
 public struct KeySpace: Sendable {
     public let limits: StoreLimits
     public private(set) var objects: [Key: Causal<ORMap>] = [:]
+    /// Per-key state digests and their per-bucket XOR, kept up to date by `store(_:_:)` so an
+    /// anti-entropy round costs nothing per unchanged key.
+    private(set) var keyDigestCache: [Key: UInt64] = [:]
+    private(set) var bucketCache = Array(repeating: UInt64(0), count: KeySpace.bucketCount)
+    /// Keys changed since their digest was last computed: hashing a state costs its whole
+    /// encoding, so a burst of small deltas into one large value is hashed once, when an
+    /// anti-entropy round next asks.
+    private(set) var staleDigests: Set<Key> = []
 
     public init(limits: StoreLimits = StoreLimits()) {
         self.limits = limits
@@ -37,7 +45,7 @@ public struct KeySpace: Sendable {
         guard var current = objects.removeValue(forKey: key) else { return Causal() }
         let removals = current.store.keys.map { MapOperation.remove($0) }
         let delta = current.apply(removals, by: replica)
-        objects[key] = current
+        store(key, current)
         return delta
     }
 
@@ -53,7 +61,7 @@ public struct KeySpace: Sendable {
         }
         var updated = objects.removeValue(forKey: key) ?? Causal()
         let delta = updated.apply(operations, by: replica)
-        objects[key] = updated
+        store(key, updated)
         return (updated, delta)
     }
 
@@ -63,8 +71,39 @@ public struct KeySpace: Sendable {
         var current = objects.removeValue(forKey: key) ?? Causal()
         let before = current
         current.merge(incoming)
-        objects[key] = current
+        store(key, current)
         return current != before
+    }
+
+    /// Forgets `key` entirely, tombstone included. Only for a tombstone every replica has
+    /// seen (see `TombstoneCollector`); anything else would let old deltas resurrect values.
+    public mutating func forget(_ key: Key) {
+        guard objects.removeValue(forKey: key) != nil else { return }
+        staleDigests.insert(key)
+    }
+
+    /// Stores `state` under `key`; its digest is recomputed lazily.
+    private mutating func store(_ key: Key, _ state: Causal<ORMap>) {
+        objects[key] = state
+        staleDigests.insert(key)
+    }
+
+    /// Brings every changed key's digest and bucket hash up to date.
+    public mutating func refreshDigests() {
+        for key in staleDigests { refreshDigest(of: key, state: objects[key]) }
+        staleDigests.removeAll()
+    }
+
+    private mutating func refreshDigest(of key: Key, state: Causal<ORMap>?) {
+        let bucket = KeySpace.bucket(of: key)
+        if let old = keyDigestCache[key] { bucketCache[bucket] ^= old }
+        if let state {
+            let digest = KeySpace.digest(of: key, state: state)
+            keyDigestCache[key] = digest
+            bucketCache[bucket] ^= digest
+        } else {
+            keyDigestCache[key] = nil
+        }
     }
 
     /// Refuses an update that breaks a limit, before anything is applied.
