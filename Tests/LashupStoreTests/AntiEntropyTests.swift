@@ -1,5 +1,6 @@
 import LashupCRDT
 import LashupStore
+import LashupWire
 import PropertyBased
 import Testing
 
@@ -86,6 +87,76 @@ struct AntiEntropyTests {
         reconcile(&target, &source, protocol: small, sessions: 10)
         #expect(target.objects.count == 40)
         #expect(target.bucketDigests() == source.bucketDigests())
+    }
+
+    @Test("key-digest messages are bounded by whole buckets; further sessions finish the job")
+    func boundedDigestMessages() throws {
+        var source = KeySpace()
+        for index in 0..<600 {
+            try source.update(try Key(["k\(index)"]), [.update("n", .increment(1))], by: "a#1")
+        }
+        var target = KeySpace()
+        var small = AntiEntropy()
+        small.maximumDigestsPerMessage = 50
+        guard case let .keys(buckets, digests)? = small.receive(small.open(target), space: &source) else {
+            Issue.record("expected a keys message")
+            return
+        }
+        #expect(buckets.count < KeySpace.bucketCount)
+        #expect(digests.allSatisfy { buckets.contains(KeySpace.bucket(of: $0.key)) })
+        let perBucket = Dictionary(grouping: source.objects.keys, by: KeySpace.bucket(of:))
+        #expect(digests.count == buckets.reduce(0) { $0 + (perBucket[$1]?.count ?? 0) }, "whole buckets")
+        #expect(digests.count <= 50 + (perBucket.values.map(\.count).max() ?? 0))
+        reconcile(&target, &source, protocol: small, sessions: 40)
+        #expect(target.bucketDigests() == source.bucketDigests())
+    }
+
+    @Test("cached digests always equal digests computed from scratch")
+    func cachedDigestsAreExact() async {
+        await propertyCheck(count: 100, input: Gen.int(in: 0...1_000_000).array(of: 1...60)) { script in
+            var space = KeySpace()
+            for code in script {
+                let key = try! Key(["k\(code % 7)"])
+                switch code % 4 {
+                case 0: space.delete(key, by: "a#1")
+                case 1: space.forget(key)
+                default: try! space.update(key, [.update("n", .increment(Int64(code % 9)))], by: "a#1")
+                }
+                if code % 3 == 0 { space.refreshDigests() }
+            }
+            var scratch = Array(repeating: UInt64(0), count: KeySpace.bucketCount)
+            for (key, state) in space.objects {
+                scratch[KeySpace.bucket(of: key)] ^= KeySpace.digest(of: key, state: state)
+            }
+            #expect(space.bucketDigests() == scratch)
+            space.refreshDigests()
+            #expect(space.bucketDigests() == scratch)
+        }
+    }
+
+    @Test("every anti-entropy message survives the wire; damaged ones are refused by name")
+    func wireRoundTrip() throws {
+        var space = KeySpace()
+        try space.update(try Key(["a", "b"]), [.update("s", .add("x")), .update("n", .increment(3))], by: "a#1")
+        let key = try Key(["a", "b"])
+        let messages: [AntiEntropyMessage] = [
+            .buckets(space.bucketDigests()),
+            .keys(buckets: [KeySpace.bucket(of: key)], space.keyDigests(inBuckets: [KeySpace.bucket(of: key)])),
+            .states([KeyState(key: key, state: space.value(key))], wanted: [key]),
+        ]
+        for message in messages {
+            let bytes = message.encodedBytes()
+            #expect(try AntiEntropyMessage(decoding: bytes) == message)
+            for cut in [1, bytes.count / 2, bytes.count - 1] where cut < bytes.count {
+                #expect(throws: WireError.self) { try AntiEntropyMessage(decoding: bytes.prefix(cut)) }
+            }
+        }
+        #expect(throws: WireError.self) { try AntiEntropyMessage(decoding: [9]) }
+        var tooMany = WireWriter()
+        tooMany.writeUInt8(1)
+        tooMany.writeVarint(KeySpace.bucketCount + 1)
+        for _ in 0...KeySpace.bucketCount { tooMany.writeUInt64(0) }
+        #expect(throws: WireError.self) { try AntiEntropyMessage(decoding: tooMany.bytes) }
     }
 
     @Test("digests are stable values, not per-process hashes")
