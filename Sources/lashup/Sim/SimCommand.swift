@@ -5,6 +5,6 @@ struct SimCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sim",
         abstract: "Run a deterministic simulation (use a release build for large clusters).",
-        subcommands: [SimMembershipCommand.self, SimGossipCommand.self]
+        subcommands: [SimMembershipCommand.self, SimGossipCommand.self, SimKVCommand.self]
     )
 }
