@@ -23,6 +23,29 @@ public struct DotFunction<Value: Equatable & Sendable & WireCodable>: DotStore {
         }
     }
 
+    /// Keeps, per replica, only the entry with the highest dot, reporting the others removed.
+    /// For stores whose entries are cumulative per replica (counter totals), where a later
+    /// entry subsumes every earlier one.
+    mutating func keepLatestPerReplica(changes: inout DotChanges) {
+        var latest: [ReplicaID: Dot] = [:]
+        for dot in entries.keys where dot.counter > latest[dot.replica]?.counter ?? 0 {
+            latest[dot.replica] = dot
+        }
+        guard latest.count < entries.count else { return }
+        var dropped: Set<Dot> = []
+        for dot in Array(entries.keys) where latest[dot.replica] != dot {
+            entries[dot] = nil
+            dropped.insert(dot)
+        }
+        // A dot added by this very join and dropped again is no change at all.
+        let justAdded = Set(changes.added).intersection(dropped)
+        if !justAdded.isEmpty {
+            changes.added.removeAll { justAdded.contains($0) }
+            dropped.subtract(justAdded)
+        }
+        changes.removed.append(contentsOf: dropped.sorted())
+    }
+
     public func encode(to writer: inout WireWriter, replicas: ReplicaTable) {
         writer.writeVarint(entries.count)
         for (dot, value) in entries.sorted(by: { $0.key < $1.key }) {

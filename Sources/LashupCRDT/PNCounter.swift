@@ -24,7 +24,8 @@ public struct CounterEntry: Equatable, Sendable, WireCodable {
 /// A positive-negative counter that can live in a map (riak_dt `emcntr` semantics).
 ///
 /// Each replica keeps one dot holding its running totals; an increment replaces that dot with
-/// a new one carrying the new totals. Removing the counter from a map removes the observed
+/// a new one carrying the new totals, and a join keeps only each replica's highest dot (found
+/// by the store-model property test: out-of-order deltas used to double-count). Removing the counter from a map removes the observed
 /// dots, resetting it; an increment concurrent with the remove keeps its replica's totals
 /// (update wins over remove). Totals saturate at 2^64 − 1 rather than trap.
 public struct PNCounter: DotStore, CustomStringConvertible {
@@ -49,6 +50,11 @@ public struct PNCounter: DotStore, CustomStringConvertible {
 
     public mutating func join(_ other: PNCounter, context: CausalContext, otherContext: CausalContext, changes: inout DotChanges) {
         entries.join(other.entries, context: context, otherContext: otherContext, changes: &changes)
+        // An increment's delta names only the dot it replaces, so a replica that receives a
+        // writer's deltas out of order (or the newest from one peer and an older one from
+        // another) would otherwise hold two entries of that writer and count its earlier
+        // increments twice. Totals are cumulative, so the highest dot subsumes the rest.
+        entries.keepLatestPerReplica(changes: &changes)
     }
 
     public func encode(to writer: inout WireWriter, replicas: ReplicaTable) { entries.encode(to: &writer, replicas: replicas) }

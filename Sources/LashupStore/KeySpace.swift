@@ -44,9 +44,12 @@ public struct KeySpace: Sendable {
     public mutating func delete(_ key: Key, by replica: ReplicaID) -> Causal<ORMap> {
         guard var current = objects.removeValue(forKey: key) else { return Causal() }
         let removals = current.store.keys.map { MapOperation.remove($0) }
-        let delta = current.apply(removals, by: replica)
+        current.apply(removals, by: replica)
         store(key, current)
-        return delta
+        // The delta carries the key's whole context, not just the dots it removed here: a
+        // receiver still holding an add this replica had already seen superseded (an older
+        // re-add of an element, say) drops it too, so no stale element outlives the delete.
+        return Causal(store: ORMap(), context: current.context)
     }
 
     /// Applies `operations` to `key` atomically as `replica`. With `context`, succeeds only if
@@ -82,9 +85,15 @@ public struct KeySpace: Sendable {
         staleDigests.insert(key)
     }
 
-    /// Stores `state` under `key`; its digest is recomputed lazily.
+    /// Stores `state` under `key`; its digest is recomputed lazily. A state that has never
+    /// seen a write (say a remove of an absent element on an absent key) is not stored, so
+    /// replicas that did and did not receive it hold, and digest, the same key space.
     private mutating func store(_ key: Key, _ state: Causal<ORMap>) {
-        objects[key] = state
+        if state.store.isEmpty && state.context.isEmpty {
+            objects[key] = nil
+        } else {
+            objects[key] = state
+        }
         staleDigests.insert(key)
     }
 

@@ -29,6 +29,9 @@ public struct SubscriptionRegistry: Sendable {
     struct Subscriber: Sendable {
         var pattern: KeyPattern
         var pending: [Key: Causal<ORMap>] = [:]
+        /// What the subscriber last saw of a pending key (nil: nothing yet), so a key that
+        /// changed and changed back between two drains is not reported.
+        var seen: [Key: ORMap] = [:]
         var order: [Key] = []
         var overflowed = false
     }
@@ -68,10 +71,14 @@ public struct SubscriptionRegistry: Sendable {
         for id in Array(subscribers.keys) where subscribers[id]!.pattern.matches(key) {
             var subscriber = subscribers.removeValue(forKey: id)!
             if !subscriber.overflowed {
-                if subscriber.pending.updateValue(after, forKey: key) == nil { subscriber.order.append(key) }
+                if subscriber.pending.updateValue(after, forKey: key) == nil {
+                    subscriber.order.append(key)
+                    subscriber.seen[key] = before.store
+                }
                 if subscriber.order.count > maximumPendingKeys {
                     overflows += 1
                     subscriber.pending.removeAll()
+                    subscriber.seen.removeAll()
                     subscriber.order.removeAll()
                     subscriber.overflowed = true
                 }
@@ -89,9 +96,13 @@ public struct SubscriptionRegistry: Sendable {
             let changes = space.keys(matching: subscriber.pattern).map { KeyChange(key: $0, value: space.value($0)) }
             return SubscriptionBatch(changes: changes, resynchronised: true)
         }
-        let changes = subscriber.order.map { KeyChange(key: $0, value: subscriber.pending[$0]!) }
+        let changes = subscriber.order.compactMap { key -> KeyChange? in
+            let value = subscriber.pending[key]!
+            return subscriber.seen[key] == value.store ? nil : KeyChange(key: key, value: value)
+        }
         subscriber.order.removeAll()
         subscriber.pending.removeAll()
+        subscriber.seen.removeAll()
         return SubscriptionBatch(changes: changes, resynchronised: false)
     }
 }
