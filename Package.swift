@@ -147,6 +147,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["LashupStore", "LashupCRDT"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "LashupSimulationTests",
             dependencies: [
                 "LashupSimulation",

@@ -17,12 +17,14 @@ struct StoreBenchCommand: AsyncParsableCommand {
     @Option(help: "Writes per writer.") var opsPerWriter = 1_000
     @Option(help: "Distinct keys each writer cycles through.") var keysPerWriter = 100
     @Option(help: "Data directory (default: a fresh temporary one, removed afterwards).") var dataDir: String?
+    @Option(help: "Keys in a second, separate database whose open-and-load time is measured (0 to skip).") var startupKeys = 100_000
     @Flag(help: "Print one JSON object instead of a table.") var json = false
 
     func validate() throws {
         guard (1...10_000).contains(writers) else { throw ValidationError("--writers must be in 1...10000") }
         guard (1...10_000_000).contains(opsPerWriter) else { throw ValidationError("--ops-per-writer must be in 1...10000000") }
         guard (1...1_000_000).contains(keysPerWriter) else { throw ValidationError("--keys-per-writer must be in 1...1000000") }
+        guard (0...10_000_000).contains(startupKeys) else { throw ValidationError("--startup-keys must be in 0...10000000") }
     }
 
     func run() async throws {
@@ -56,6 +58,7 @@ struct StoreBenchCommand: AsyncParsableCommand {
         }
         let seconds = Double((clock.now - started).components.seconds) + Double((clock.now - started).components.attoseconds) / 1e18
         let wireBytes = try framedAddBytes(setSize: 10_000)
+        let startup = startupKeys > 0 ? try await measureStartup(keys: startupKeys) : nil
         let total = writers * opsPerWriter
         let groups = await committer.groupsWritten
         func percentile(_ fraction: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * fraction))] }
@@ -73,6 +76,8 @@ struct StoreBenchCommand: AsyncParsableCommand {
             object.add("latency_p99_ms", (percentile(0.99) * 1000).rounded() / 1000)
             object.add("transactions", groups)
             object.add("wire_bytes_one_add_to_10000_set", wireBytes)
+            object.add("startup_keys", startupKeys)
+            object.add("startup_seconds", startup.map { ($0 * 1000).rounded() / 1000 })
             object.add("build", build)
             print(object.text)
         } else {
@@ -82,10 +87,46 @@ struct StoreBenchCommand: AsyncParsableCommand {
                 ("latency p50 / p99", "\(format3(percentile(0.5))) ms / \(format3(percentile(0.99))) ms"),
                 ("SQLite transactions", "\(groups) (\(format3(Double(total) / Double(max(groups, 1)))) writes each)"),
                 ("wire bytes, one add to a 10000-element set", "\(wireBytes) (framed Plumtree message with the key delta)"),
+                ("startup (open and load)", startup.map { "\(format3($0)) s with \(startupKeys) keys" } ?? "skipped"),
                 ("build", build),
             ]))
         }
     }
+}
+
+/// Fills a fresh database with `keys` service-shaped keys (a set of three backends and a
+/// counter each), then times opening it and loading every key, as an agent does at startup.
+func measureStartup(keys: Int) async throws -> Double {
+    let directory = NSTemporaryDirectory() + "lashup-startup-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    do {
+        let storage = try SQLiteStorage(directory: directory)
+        var space = KeySpace()
+        var batch: [KeyState] = []
+        for index in 0..<keys {
+            let key = try Key(["services", "s\(index / 1000)", "k\(index)"])
+            let operations: [MapOperation] = [
+                .update("backends", .add(.tuple([.ipAddress(.v4(0x0A00_0000 | UInt32(index & 0xFFFF))), 8080]))),
+                .update("backends", .add(.tuple([.ipAddress(.v4(0x0A01_0000 | UInt32(index & 0xFFFF))), 8080]))),
+                .update("backends", .add(.tuple([.ipAddress(.v4(0x0A02_0000 | UInt32(index & 0xFFFF))), 8080]))),
+                .update("hits", .increment(Int64(index % 100))),
+            ]
+            let (value, _) = try space.update(key, operations, by: "bench#1")
+            batch.append(KeyState(key: key, state: value))
+            if batch.count == 5_000 {
+                try await storage.write(batch)
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        if !batch.isEmpty { try await storage.write(batch) }
+    }
+    let clock = ContinuousClock()
+    let started = clock.now
+    let loaded = try SQLiteStorage(directory: directory).loadAll()
+    let elapsed = clock.now - started
+    guard loaded.objects.count == keys else { throw ValidationError("loaded \(loaded.objects.count) of \(keys) keys") }
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
 }
 
 /// The whole frame a node broadcasts for one add to a set of `setSize` elements held in a VIP
