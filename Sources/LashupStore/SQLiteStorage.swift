@@ -7,7 +7,7 @@ import NIOCore
 /// Why the data directory could not be used.
 public struct StorageError: Error, Sendable, CustomStringConvertible {
     public let description: String
-    init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.description = description }
 }
 
 /// The node's durable state in SQLite (WAL): every key's CRDT state, and small metadata such
@@ -49,6 +49,26 @@ public final class SQLiteStorage: Sendable {
             try await pool.write { db in
                 let statement = try db.cachedStatement(sql: "INSERT OR REPLACE INTO objects (key, state) VALUES (?, ?)")
                 for row in rows { try statement.execute(arguments: [row.key, row.state]) }
+            }
+        } catch {
+            throw StorageError("writing \(batch.count) key(s) to \(path) failed: \(error)")
+        }
+    }
+
+    /// In one transaction: writes every state of `batch`, removes `forgotten` keys (collected
+    /// tombstones) and sets the `meta` entries.
+    public func write(_ batch: [KeyState], forgetting forgotten: [Key], meta: [String: [UInt8]]) async throws(StorageError) {
+        let rows = batch.map { (key: Data($0.key.encodedBytes()), state: Data($0.state.encodedBytes())) }
+        let removed = forgotten.map { Data($0.encodedBytes()) }
+        do {
+            try await pool.write { db in
+                let insert = try db.cachedStatement(sql: "INSERT OR REPLACE INTO objects (key, state) VALUES (?, ?)")
+                for row in rows { try insert.execute(arguments: [row.key, row.state]) }
+                let delete = try db.cachedStatement(sql: "DELETE FROM objects WHERE key = ?")
+                for key in removed { try delete.execute(arguments: [key]) }
+                for (name, value) in meta {
+                    try db.execute(sql: "INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", arguments: [name, Data(value)])
+                }
             }
         } catch {
             throw StorageError("writing \(batch.count) key(s) to \(path) failed: \(error)")
