@@ -17,7 +17,7 @@ struct StoreModelTests {
         case add(key: Int, element: Int, observed: Set<Int>)
         /// `observed`: the adds of this element the replica had received.
         case remove(key: Int, element: Int, observed: Set<Int>)
-        /// `observed`: every add to this key the replica had received.
+        /// `observed`: every add to this key the replica knew of (see `knownAdds`).
         case delete(key: Int, observed: Set<Int>)
         case increment(key: Int, amount: Int64, by: Int)
     }
@@ -66,6 +66,21 @@ struct StoreModelTests {
                 }
             }
             return total
+        }
+
+        /// Every add to `key` the replica knows of: those it received and those that the
+        /// operations it received had observed (its causal context covers them too).
+        func knownAdds(_ key: Int, at replica: Int) -> Set<Int> {
+            var known = adds(key, at: replica)
+            for index in received[replica] {
+                switch operations[index] {
+                case let .add(k, _, observed) where k == key: known.formUnion(observed)
+                case let .remove(k, _, observed) where k == key: known.formUnion(observed)
+                case let .delete(k, observed) where k == key: known.formUnion(observed)
+                default: break
+                }
+            }
+            return known
         }
 
         /// Elements with an add, among what the replica received, that no received add,
@@ -133,6 +148,7 @@ struct StoreModelTests {
     func deleteThenReAdd() {
         matchesModel([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3695994846, 0, 48964788, 0, 0, 0, 0, 192408401, 581768062])
         matchesModel([884304639, 0, 244520843, 1365382505])
+        matchesModel([114651672, 591160128, 0, 0, 0, 0, 389588152, 2657928869, 985426099, 0, 0, 0, 785193923, 0, 0, 0, 0, 0, 1081733968, 1943432606])
     }
 
     func matchesModel(_ script: [Int]) {
@@ -200,7 +216,8 @@ struct StoreModelTests {
                 case 3:
                     let before = spaces[replica].value(setKey(key))
                     let delta = spaces[replica].delete(setKey(key), by: ReplicaID("r\(replica)"))
-                    let observed = model.adds(key, at: replica)
+                    // A delete removes everything the key's context covers.
+                    let observed = model.knownAdds(key, at: replica)
                     record(.delete(key: key, observed: observed), key: setKey(key), delta: delta, at: replica, before: before)
                 case 4:
                     let amount = Int64(code % 7) - 2
