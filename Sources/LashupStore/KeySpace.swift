@@ -78,6 +78,16 @@ public struct KeySpace: Sendable {
         return current != before
     }
 
+    /// Installs a state read back from this node's own disk (a restart): no join needed, the
+    /// key is not yet present.
+    mutating func installLoaded(_ key: Key, _ state: Causal<ORMap>) {
+        guard objects[key] == nil else {
+            merge(key, state)
+            return
+        }
+        store(key, state)
+    }
+
     /// Forgets `key` entirely, tombstone included. Only for a tombstone every replica has
     /// seen (see `TombstoneCollector`); anything else would let old deltas resurrect values.
     public mutating func forget(_ key: Key) {

@@ -93,7 +93,7 @@ public final class SQLiteStorage: Sendable {
                     } catch {
                         throw StorageError("corrupt row in \(path) (key bytes \(keyBytes.count)): \(error)")
                     }
-                    space.merge(key, state)
+                    space.installLoaded(key, state)
                 }
             }
         } catch let error as StorageError {
