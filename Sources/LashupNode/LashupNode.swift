@@ -43,10 +43,7 @@ public struct LashupNode: Sendable {
         self.replica = replica
         self.config = config
         var random = SeededRandom(seed: seed)
-        var space = KeySpace(limits: config.limits)
-        for (key, state) in restored?.keys ?? [:] { space.merge(key, state) }
-        space.refreshDigests()
-        self.space = space
+        space = KeySpace(restoring: restored?.keys ?? [:], limits: config.limits)
         gossip = GossipNode(
             me: me, incarnation: incarnation, contacts: contacts,
             restored: restored?.node?.membership, config: config.node, seed: random.next()

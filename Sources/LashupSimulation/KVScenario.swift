@@ -120,13 +120,13 @@ public struct KVScenario: Sendable {
         while time < healedAt + convergenceTimeout {
             time = time + .milliseconds(250)
             simulation.run(until: time)
-            if distinctDigests(simulation) == 1 {
+            if simulation.distinctKeySpaces() == 1 {
                 result.convergeSecondsAfterHeal = (time - healedAt).inMilliseconds / 1000
                 break
             }
         }
         result.converged = result.convergeSecondsAfterHeal != nil
-        result.distinctDigestsAtEnd = distinctDigests(simulation)
+        result.distinctDigestsAtEnd = simulation.distinctKeySpaces()
         result.attemptedOps = ledger.attempted
         result.acknowledgedOps = ledger.acknowledged
         result.lostOps = lost(ledger, simulation: simulation)
@@ -193,16 +193,6 @@ public struct KVScenario: Sendable {
             }
         }
         return lost
-    }
-
-    private func distinctDigests(_ simulation: ClusterSimulation) -> Int {
-        var seen: Set<[UInt64]> = []
-        for index in 0..<nodes {
-            guard var space = simulation.node(index)?.space else { continue }
-            space.refreshDigests()
-            seen.insert(space.bucketDigests())
-        }
-        return seen.count
     }
 }
 

@@ -83,6 +83,18 @@ extension Simulation where Node == LashupNode {
         return value
     }
 
+    /// How many different key spaces the running nodes hold (1: every replica identical),
+    /// compared by bucket digests.
+    public func distinctKeySpaces() -> Int {
+        var seen: Set<[UInt64]> = []
+        for index in 0..<nodeCount {
+            guard var space = node(index)?.space else { continue }
+            space.refreshDigests()
+            seen.insert(space.bucketDigests())
+        }
+        return seen.count
+    }
+
     /// Deletes `key` on node `index` now; false when the node is not up.
     @discardableResult
     public func delete(on index: Int, _ key: Key) -> Bool {

@@ -23,6 +23,14 @@ public struct KeySpace: Sendable {
         self.limits = limits
     }
 
+    /// A key space holding `states`, as read back from this node's own disk: installed
+    /// without a join, and every digest computed once, up front.
+    public init(restoring states: [Key: Causal<ORMap>], limits: StoreLimits = StoreLimits()) {
+        self.init(limits: limits)
+        for (key, state) in states { installLoaded(key, state) }
+        refreshDigests()
+    }
+
     /// The value of `key`; an absent key reads as the empty map with an empty context.
     public func value(_ key: Key) -> Causal<ORMap> { objects[key] ?? Causal() }
 

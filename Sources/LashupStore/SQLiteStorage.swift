@@ -44,15 +44,7 @@ public final class SQLiteStorage: Sendable {
 
     /// Writes every state of `batch` in one transaction (one fsync for the whole group).
     public func write(_ batch: [KeyState]) async throws(StorageError) {
-        let rows = batch.map { (key: Data($0.key.encodedBytes()), state: Data($0.state.encodedBytes())) }
-        do {
-            try await pool.write { db in
-                let statement = try db.cachedStatement(sql: "INSERT OR REPLACE INTO objects (key, state) VALUES (?, ?)")
-                for row in rows { try statement.execute(arguments: [row.key, row.state]) }
-            }
-        } catch {
-            throw StorageError("writing \(batch.count) key(s) to \(path) failed: \(error)")
-        }
+        try await write(batch, forgetting: [], meta: [:])
     }
 
     /// In one transaction: writes every state of `batch`, removes `forgotten` keys (collected

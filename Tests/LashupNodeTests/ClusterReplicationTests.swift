@@ -21,17 +21,6 @@ struct ClusterReplicationTests {
 
     func key(_ path: String) -> Key { try! Key(parsing: path) }
 
-    /// Digests of every running node's key space, one entry per distinct digest set.
-    func distinctDigests(_ simulation: ClusterSimulation) -> Int {
-        var seen: Set<[UInt64]> = []
-        for index in 0..<simulation.nodeCount {
-            guard var space = simulation.node(index)?.space else { continue }
-            space.refreshDigests()
-            seen.insert(space.bucketDigests())
-        }
-        return seen.count
-    }
-
     @Test("updates on every node reach every node, and no increment is lost")
     func deltasConverge() {
         let simulation = cluster(12, seed: 3)
@@ -49,7 +38,7 @@ struct ClusterReplicationTests {
             let total = (0..<3).reduce(Int64(0)) { $0 + space.value(key("counters/c\($1)")).store.counter("n") }
             #expect(total == expected, "node-\(index) counts \(total) of \(expected)")
         }
-        #expect(distinctDigests(simulation) == 1)
+        #expect(simulation.distinctKeySpaces() == 1)
         #expect(simulation.node(0)!.statistics.deltasBroadcast > 0)
         #expect(simulation.invariantViolations.isEmpty, "\(simulation.invariantViolations.prefix(3))")
     }
@@ -106,7 +95,7 @@ struct ClusterReplicationTests {
         simulation.run(until: .zero + .seconds(30))
         let restarted = simulation.node(2)!.space
         #expect(restarted.keys(matching: try! KeyPattern(parsing: "k")).count == 10)
-        #expect(distinctDigests(simulation) == 1)
+        #expect(simulation.distinctKeySpaces() == 1)
         #expect(simulation.node(0)!.space.value(key("k/0")).store.counter("w") == 1)
     }
 
@@ -132,7 +121,7 @@ struct ClusterReplicationTests {
             #expect(node.space.objects[key("gone")] == nil, "node-\(index) collected the tombstone")
             #expect(node.space.keys(matching: try! KeyPattern(parsing: "")) == [key("kept")])
         }
-        #expect(distinctDigests(simulation) == 1)
+        #expect(simulation.distinctKeySpaces() == 1)
     }
 
     @Test("a tombstone is not collected while a member that has not seen it is down")
