@@ -119,13 +119,15 @@ public final class SQLiteStorage: Sendable {
     }
 
     /// Reads the previous incarnation, stores and returns the next one: strictly increasing
-    /// across restarts, and durable before the node publishes anything under it.
-    public func nextIncarnation() throws(StorageError) -> UInt64 {
+    /// across restarts, and durable before the node publishes anything under it. With `floor`
+    /// (the runtime passes the wall clock in seconds), a node whose disk was wiped still
+    /// starts above every incarnation it ran before.
+    public func nextIncarnation(atLeast floor: UInt64 = 0) throws(StorageError) -> UInt64 {
         var previous: UInt64 = 0
         if let bytes = try meta("incarnation"), bytes.count == 8 {
             previous = bytes.reduce(0) { $0 << 8 | UInt64($1) }
         }
-        let next = previous + 1
+        let next = max(previous + 1, floor)
         try setMeta("incarnation", (0..<8).map { UInt8(truncatingIfNeeded: next >> (56 - 8 * $0)) })
         return next
     }

@@ -1,0 +1,194 @@
+import Foundation
+import Hummingbird
+import LashupCRDT
+import LashupRuntime
+import LashupStore
+
+/// The agent's REST API: members and routes of the overlay, the key-value store (read, update
+/// by a JSON document of operations, delete, list, watch), version, and metrics.
+public enum AgentRoutes {
+    /// Largest request body accepted.
+    public static let maximumBodyBytes = 1 << 20
+    /// Most keys one listing returns.
+    public static let maximumListedKeys = 10_000
+    /// Longest a watch waits for a change.
+    public static let maximumWatchSeconds = 300
+    public static let version = "0.6.0"
+
+    public static func router(driver: NodeDriver, metrics: MetricsExporter, token: String?) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        if let token { router.middlewares.add(TokenMiddleware(token: token)) }
+        router.middlewares.add(MetricsMiddleware())
+
+        router.get("/lashup/members") { _, _ in
+            let members = await driver.members()
+            return json(.array(members.map(memberJSON)))
+        }
+        router.get("/lashup/tree") { request, _ in
+            let root = request.uri.queryParameters.get("root")
+            let entries = await driver.tree(root: root)
+            let me = await driver.me.id.name
+            return json(.object([
+                "root": .string(root ?? me),
+                "nodes": .array(entries.map { entry in
+                    .object(["name": .string(entry.name), "parent": entry.parent.map(JSONValue.string) ?? .null, "distance": entry.distance.map { .integer(Int64($0)) } ?? .null])
+                }),
+            ]))
+        }
+        router.get("/lashup/kv") { request, _ in
+            await respond { () throws(APIError) in try await list(request, driver) }
+        }
+        router.get("/lashup/kv/**") { _, context in
+            await respond { () throws(APIError) in
+                let key = try key(context)
+                guard let value = await driver.value(key) else { throw .notFound("key \(key) has no value") }
+                return json(.object(["key": .string(key.description), "value": StoreJSON.json(value.store)]))
+            }
+        }
+        for method in [HTTPRequest.Method.put, .post] {
+            router.on("/lashup/kv/**", method: method) { request, context in
+                await respond { () throws(APIError) in try await update(request, context, driver) }
+            }
+        }
+        router.delete("/lashup/kv/**") { _, context in
+            await respond { () throws(APIError) in
+                let key = try key(context)
+                do {
+                    let existed = try await driver.delete(key)
+                    return json(.object(["key": .string(key.description), "deleted": .bool(existed)]))
+                } catch {
+                    throw .unavailable("\(error)")
+                }
+            }
+        }
+        router.get("/lashup/watch") { request, _ in
+            await respond { () throws(APIError) in try await watch(request, driver) }
+        }
+        router.get("/v1/version") { _, _ in
+            json(.object(["version": .string(version), "protocol": .integer(Int64(Hello.protocolVersion))]))
+        }
+        router.get("/v1/nodes") { _, _ in
+            let members = await driver.members()
+            return json(.array(members.map { member in
+                .object(["name": .string(member.name), "private_ip": .string(HostPort.parse(member.address)?.host ?? member.address), "reachable": .bool(member.reachable)])
+            }))
+        }
+        router.get("/metrics") { _, _ in
+            let bytes = metrics.render(await driver.statistics())
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
+        return router
+    }
+
+    static func memberJSON(_ member: MemberView) -> JSONValue {
+        .object([
+            "name": .string(member.name),
+            "address": .string(member.address),
+            "incarnation": .integer(Int64(clamping: member.incarnation)),
+            "reachable": .bool(member.reachable),
+            "distance": member.distance.map { .integer(Int64($0)) } ?? .null,
+            "last_heard_ms_ago": member.lastHeardMillisecondsAgo.map(JSONValue.integer) ?? .null,
+            "leaving": .bool(member.leaving),
+            "self": .bool(member.isSelf),
+        ])
+    }
+
+    static func key(_ context: BasicRequestContext) throws(APIError) -> Key {
+        let segments = context.parameters.getCatchAll().map { String($0).removingPercentEncoding ?? String($0) }
+        do {
+            return try Key(segments)
+        } catch {
+            throw .badRequest("invalid key \(segments.joined(separator: "/")): \(error)")
+        }
+    }
+
+    static func update(_ request: Request, _ context: BasicRequestContext, _ driver: NodeDriver) async throws(APIError) -> Response {
+        let key = try key(context)
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: maximumBodyBytes)
+        } catch {
+            throw .badRequest("request body over \(maximumBodyBytes) bytes or unreadable")
+        }
+        let document = try JSONValue.parse(Array(body.readableBytesView))
+        let timestamp = UInt64(max(0, Date().timeIntervalSince1970 * 1e9))
+        let operations = try StoreJSON.operations(document, timestamp: timestamp)
+        do {
+            let value = try await driver.update(key, operations)
+            return json(.object(["key": .string(key.description), "value": StoreJSON.json(value.store)]))
+        } catch let error as StoreError {
+            throw .badRequest("\(error)")
+        } catch {
+            throw .unavailable("update of \(key) not made durable: \(error)")
+        }
+    }
+
+    static func list(_ request: Request, _ driver: NodeDriver) async throws(APIError) -> Response {
+        let prefix = request.uri.queryParameters.get("prefix") ?? ""
+        let pattern: KeyPattern
+        do {
+            pattern = try KeyPattern(parsing: prefix)
+        } catch {
+            throw .badRequest("invalid prefix \"\(prefix)\": \(error)")
+        }
+        var limit = maximumListedKeys
+        if let text = request.uri.queryParameters.get("limit") {
+            guard let value = Int(text), value > 0 else { throw .badRequest("limit \"\(text)\" is not a positive integer") }
+            limit = min(value, maximumListedKeys)
+        }
+        let (keys, truncated) = await driver.keys(matching: pattern, limit: limit)
+        return json(.object(["keys": .array(keys.map { .string($0.description) }), "truncated": .bool(truncated)]))
+    }
+
+    static func watch(_ request: Request, _ driver: NodeDriver) async throws(APIError) -> Response {
+        let text = request.uri.queryParameters.get("pattern") ?? ""
+        let pattern: KeyPattern
+        do {
+            pattern = try KeyPattern(parsing: text)
+        } catch {
+            throw .badRequest("invalid pattern \"\(text)\": \(error)")
+        }
+        let after = try integer(request, "after", default: 0)
+        let timeout = try integer(request, "timeout", default: 30)
+        guard timeout <= UInt64(maximumWatchSeconds) else { throw .badRequest("timeout over \(maximumWatchSeconds) s") }
+        let result: NodeDriver.WatchResult
+        do {
+            result = try await driver.watch(pattern, after: after, timeout: .seconds(Int64(timeout)))
+        } catch {
+            throw .unavailable("\(error)")
+        }
+        var changes: [JSONValue] = []
+        for key in result.keys {
+            let value = await driver.value(key)
+            changes.append(.object(["key": .string(key.description), "value": value.map { StoreJSON.json($0.store) } ?? .null]))
+        }
+        return json(.object(["index": .integer(Int64(clamping: result.index)), "reset": .bool(result.reset), "changes": .array(changes)]))
+    }
+
+    static func integer(_ request: Request, _ name: String, default value: UInt64) throws(APIError) -> UInt64 {
+        guard let text = request.uri.queryParameters.get(name) else { return value }
+        guard let parsed = UInt64(text) else { throw .badRequest("\(name) \"\(text)\" is not a non-negative integer") }
+        return parsed
+    }
+
+    static func respond(_ body: () async throws(APIError) -> Response) async -> Response {
+        do {
+            return try await body()
+        } catch {
+            switch error {
+            case let .badRequest(message): return errorResponse(.badRequest, message)
+            case let .notFound(message): return errorResponse(.notFound, message)
+            case let .unavailable(message): return errorResponse(.serviceUnavailable, message)
+            }
+        }
+    }
+
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: value.text + "\n")))
+    }
+
+    static func errorResponse(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        json(.object(["error": .string(message)]), status: status)
+    }
+}

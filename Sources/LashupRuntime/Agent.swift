@@ -1,0 +1,92 @@
+import Foundation
+import LashupCRDT
+import LashupGossip
+import LashupMembership
+import LashupNode
+import LashupStore
+import Logging
+import NIOCore
+import NIOPosix
+
+/// One running node: its data directory, TLS identity, transport and driver. `start` opens
+/// everything (failing with one clear error: a corrupt data directory, an unreadable
+/// certificate, a port in use); `stop` leaves the cluster gracefully and closes everything.
+public final class Agent: Sendable {
+    public let configuration: AgentConfiguration
+    public let driver: NodeDriver
+    public let transport: Transport
+    public let storage: SQLiteStorage
+    /// The gossip address peers reach this node at.
+    public let advertisedAddress: String
+    public let incarnation: UInt64
+    let lock: DataDirectoryLock
+    let runTask: Task<Void, Never>
+
+    init(configuration: AgentConfiguration, driver: NodeDriver, transport: Transport, storage: SQLiteStorage, advertisedAddress: String, incarnation: UInt64, lock: DataDirectoryLock, runTask: Task<Void, Never>) {
+        self.configuration = configuration
+        self.driver = driver
+        self.transport = transport
+        self.storage = storage
+        self.advertisedAddress = advertisedAddress
+        self.incarnation = incarnation
+        self.lock = lock
+        self.runTask = runTask
+    }
+
+    public static func start(_ configuration: AgentConfiguration, home: String, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger) async throws(RuntimeError) -> Agent {
+        let tls = try loadTLS(configuration, home: home)
+        let lock = try DataDirectoryLock(directory: configuration.dataDirectory)
+        let storage: SQLiteStorage, restored: DurableWrite, incarnation: UInt64
+        do {
+            storage = try SQLiteStorage(directory: configuration.dataDirectory)
+            restored = try storage.restore()
+            // Above every earlier incarnation, even one a wiped disk forgot (wall-clock floor).
+            incarnation = try storage.nextIncarnation(atLeast: UInt64(max(0, Date().timeIntervalSince1970)))
+        } catch {
+            throw RuntimeError(error.description)
+        }
+        let inbox = NodeDriver.makeInbox()
+        let continuation = inbox.continuation
+        let transport = Transport(group: group, tls: tls, logger: logger) { input in
+            if case .terminated = continuation.yield(input) { return }
+        }
+        let bound = try await transport.listen(host: configuration.bindHost, port: configuration.bindPort)
+        let advertised = configuration.advertise ?? HostPort.format(host: configuration.bindHost, port: bound.port ?? configuration.bindPort)
+        let me = Peer(id: NodeID(configuration.name), address: advertised)
+        transport.identify(as: Hello(cluster: configuration.cluster, node: me.id, incarnation: incarnation, address: advertised))
+        // Contacts are known by address only: each is dialled under a placeholder name, and
+        // the transport files the connection under the name the contact's hello gives.
+        let contacts = configuration.join.filter { $0 != advertised }.map { Peer(id: NodeID("join:\($0)"), address: $0) }
+        var seed = SystemRandomNumberGenerator()
+        let node = LashupNode(
+            me: me, incarnation: incarnation, replica: ReplicaID("\(me.id.name)~\(incarnation)"),
+            contacts: contacts, restored: restored, seed: seed.next()
+        )
+        let driver = NodeDriver(
+            node: node, transport: transport, committer: DurableCommitter(storage: storage),
+            clock: RuntimeClock(), eventLoop: group.next(), logger: logger, inbox: inbox
+        )
+        // The transport was built before the driver: route its inputs through the same inbox.
+        let runTask = Task { await driver.run() }
+        logger.info("agent started", metadata: [
+            "name": "\(me.id)", "gossip": "\(advertised)", "incarnation": "\(incarnation)",
+            "keys": "\(restored.keys.count)", "data_dir": "\(configuration.dataDirectory)",
+        ])
+        return Agent(configuration: configuration, driver: driver, transport: transport, storage: storage, advertisedAddress: advertised, incarnation: incarnation, lock: lock, runTask: runTask)
+    }
+
+    /// Announces the leave, lets it go out, stops the node and closes every connection.
+    public func stop() async {
+        await driver.leave()
+        await runTask.value
+        await transport.shutdown()
+    }
+
+    static func loadTLS(_ configuration: AgentConfiguration, home: String) throws(RuntimeError) -> ClusterTLS {
+        if let ca = configuration.tlsCA, let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
+            return try ClusterTLS(caFile: ca, certificateFile: certificate, keyFile: key)
+        }
+        let files = try DevelopmentCA.ensure(node: configuration.name, home: home)
+        return try ClusterTLS(caFile: files.ca, certificateFile: files.certificate, keyFile: files.key)
+    }
+}

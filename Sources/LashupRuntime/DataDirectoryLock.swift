@@ -1,0 +1,26 @@
+import Foundation
+
+/// An exclusive lock on a data directory, held for the agent's life, so two agents can never
+/// write one database. The kernel releases it when the process dies, even by `kill -9`.
+public final class DataDirectoryLock: Sendable {
+    let descriptor: Int32
+
+    public init(directory: String) throws(RuntimeError) {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw RuntimeError("data directory \(directory) cannot be created: \(error.localizedDescription)")
+        }
+        let path = "\(directory)/lock"
+        descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw RuntimeError("data directory \(directory) is not writable: \(String(cString: strerror(errno)))")
+        }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            throw RuntimeError("data directory \(directory) is in use by another lashup agent")
+        }
+    }
+
+    deinit { close(descriptor) }
+}

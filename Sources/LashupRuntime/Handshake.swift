@@ -1,0 +1,83 @@
+import LashupMembership
+import LashupWire
+
+extension MessageType {
+    /// The first frame each side of a connection sends.
+    public static let hello = MessageType(rawValue: 0x0010)
+    /// Sent instead of traffic when a peer's hello is unacceptable, so its operator reads why.
+    public static let refusal = MessageType(rawValue: 0x0011)
+}
+
+/// Who is on the other end of a connection. Both sides send one before anything else; a
+/// connection carries no node traffic until each side has accepted the other's.
+public struct Hello: WireMessage, Sendable, Equatable {
+    public static var messageType: MessageType { .hello }
+    /// The version of the node protocol (the frames after the hello) this build speaks.
+    public static let protocolVersion: UInt16 = 1
+
+    public var cluster: String
+    public var node: NodeID
+    public var incarnation: UInt64
+    public var protocolVersion: UInt16
+    /// Where the sender's gossip listener is reached.
+    public var address: String
+
+    public init(cluster: String, node: NodeID, incarnation: UInt64, address: String, protocolVersion: UInt16 = Hello.protocolVersion) {
+        self.cluster = cluster
+        self.node = node
+        self.incarnation = incarnation
+        self.protocolVersion = protocolVersion
+        self.address = address
+    }
+
+    public func encode(to writer: inout WireWriter) {
+        writer.writeString(cluster)
+        writer.writeString(node.name)
+        writer.writeVarint(incarnation)
+        writer.writeVarint(UInt64(protocolVersion))
+        writer.writeString(address)
+    }
+
+    public init(from reader: inout WireReader) throws(WireError) {
+        cluster = try reader.readString("hello.cluster")
+        node = try NodeID.read(from: &reader, "hello.node")
+        incarnation = try reader.readVarint("hello.incarnation")
+        let version = try reader.readVarint("hello.protocolVersion")
+        guard version <= UInt64(UInt16.max) else {
+            throw .invalidValue(field: "hello.protocolVersion", reason: "\(version) is not a protocol version")
+        }
+        protocolVersion = UInt16(version)
+        address = try reader.readString("hello.address")
+        guard cluster.utf8.count <= 255, address.utf8.count <= 1024 else {
+            throw .invalidValue(field: "hello", reason: "cluster name over 255 bytes or address over 1024")
+        }
+    }
+
+    /// Why `peer`'s hello is unacceptable to `self`, or nil when it is acceptable.
+    public func refusalReason(for peer: Hello) -> String? {
+        if peer.protocolVersion != protocolVersion {
+            return "protocol version \(peer.protocolVersion) is not ours (\(protocolVersion))"
+        }
+        if peer.cluster != cluster {
+            return "cluster \"\(peer.cluster)\" is not ours (\"\(cluster)\")"
+        }
+        if peer.node == node {
+            return "it is this node (\(node)) itself"
+        }
+        return nil
+    }
+}
+
+/// Why a connection was refused.
+public struct Refusal: WireMessage, Sendable, Equatable {
+    public static var messageType: MessageType { .refusal }
+    public var reason: String
+
+    public init(reason: String) { self.reason = reason }
+
+    public func encode(to writer: inout WireWriter) { writer.writeString(reason) }
+
+    public init(from reader: inout WireReader) throws(WireError) {
+        reason = try reader.readString("refusal.reason")
+    }
+}

@@ -1,0 +1,297 @@
+import LashupCRDT
+import LashupGossip
+import LashupMembership
+import LashupNode
+import LashupStore
+import Logging
+import NIOCore
+import Synchronization
+
+/// Runs a `LashupNode` for real: feeds it messages, timers and lost connections in arrival
+/// order, and carries out its effects on the transport, the event loop's timers and SQLite.
+///
+/// A `persist` effect is committed (in a group with concurrent ones) before any later effect
+/// of the same step runs, so an update is acknowledged, and its delta leaves, only once it is
+/// on disk. Inputs wait in a bounded inbox; beyond it they are dropped and counted (protocol
+/// messages are repaired by retries and anti-entropy; timers of the core are re-armed by it).
+public actor NodeDriver {
+    /// Inputs waiting beyond this are dropped.
+    public static let inboxCapacity = 100_000
+    /// Most watches waiting at once.
+    public static let maximumWatchers = 1_024
+
+    var node: LashupNode
+    let transport: Transport
+    let committer: DurableCommitter
+    let clock: RuntimeClock
+    let eventLoop: any EventLoop
+    let logger: Logger
+    let inbox: AsyncStream<ClusterInput>
+    let inboxContinuation: AsyncStream<ClusterInput>.Continuation
+    let inboxCounters = InboxCounters()
+    var lastHeard: [NodeID: Instant] = [:]
+    var changeLog = ChangeLog()
+    var watchers: [UInt64: Watcher] = [:]
+    var nextWatcher: UInt64 = 0
+    var storeUpdates = 0
+    var storeUpdateFailures = 0
+    var stopped = false
+
+    struct Watcher {
+        var pattern: KeyPattern
+        var after: UInt64
+        var continuation: CheckedContinuation<WatchResult, Never>
+    }
+
+    final class InboxCounters: Sendable {
+        let queued = Atomic<Int>(0)
+        let dropped = Atomic<Int>(0)
+    }
+
+    public init(node: LashupNode, transport: Transport, committer: DurableCommitter, clock: RuntimeClock, eventLoop: any EventLoop, logger: Logger, inbox: (stream: AsyncStream<ClusterInput>, continuation: AsyncStream<ClusterInput>.Continuation)) {
+        self.node = node
+        self.transport = transport
+        self.committer = committer
+        self.clock = clock
+        self.eventLoop = eventLoop
+        self.logger = logger
+        self.inbox = inbox.stream
+        self.inboxContinuation = inbox.continuation
+    }
+
+    /// A bounded inbox for a driver; the transport delivers into its continuation.
+    public static func makeInbox() -> (stream: AsyncStream<ClusterInput>, continuation: AsyncStream<ClusterInput>.Continuation) {
+        AsyncStream.makeStream(of: ClusterInput.self, bufferingPolicy: .bufferingOldest(inboxCapacity))
+    }
+
+    /// Queues an input from any thread; dropped and counted when the inbox is full.
+    public nonisolated func enqueue(_ input: ClusterInput) {
+        switch inboxContinuation.yield(input) {
+        case .enqueued: inboxCounters.queued.add(1, ordering: .relaxed)
+        case .dropped: inboxCounters.dropped.add(1, ordering: .relaxed)
+        case .terminated: break
+        @unknown default: break
+        }
+    }
+
+    /// Starts the node and processes inputs until `stop()`.
+    public func run() async {
+        await step(.start)
+        for await input in inbox {
+            inboxCounters.queued.subtract(1, ordering: .relaxed)
+            if stopped { break }
+            await step(input)
+        }
+    }
+
+    /// Announces a graceful leave to the cluster, waits up to `grace` for it to go out, then
+    /// stops processing inputs and commits whatever is pending.
+    public func leave(grace: Duration = .milliseconds(300)) async {
+        await step(.leave)
+        try? await Task.sleep(for: grace)
+        stopped = true
+        inboxContinuation.finish()
+        for watcher in watchers.values { watcher.continuation.resume(returning: WatchResult(index: changeLog.lastIndex, keys: [], reset: false)) }
+        watchers.removeAll()
+    }
+
+    func step(_ input: ClusterInput) async {
+        let now = clock.now()
+        if case let .message(from, _) = input { lastHeard[from.id] = now }
+        let effects = node.handle(input, now: now)
+        do {
+            try await execute(effects)
+        } catch {
+            logger.error("could not make the node's state durable; later effects of this step were skipped: \(error)")
+        }
+    }
+
+    /// Carries out effects in order; stops at a persist that fails.
+    func execute(_ effects: [ClusterEffect]) async throws {
+        for effect in effects {
+            switch effect {
+            case let .send(peer, message):
+                transport.send(message, to: peer)
+            case let .disconnect(node):
+                transport.disconnect(node)
+            case let .setTimer(timer):
+                eventLoop.scheduleTask(deadline: clock.deadline(timer.deadline)) { [self] in enqueue(.timer(timer)) }
+            case let .persist(write):
+                try await committer.commit(write)
+            case .deliver:
+                break
+            case let .event(event):
+                observe(event)
+            }
+        }
+    }
+
+    func observe(_ event: ClusterEvent) {
+        switch event {
+        case let .keyChanged(key):
+            recordChange(key)
+        case let .node(.reachabilityChanged(nowUnreachable, nowReachable)):
+            if !nowUnreachable.isEmpty { logger.notice("unreachable: \(nowUnreachable.map(\.name).joined(separator: ", "))") }
+            if !nowReachable.isEmpty { logger.info("reachable: \(nowReachable.map(\.name).joined(separator: ", "))") }
+        case let .node(.membership(event)):
+            logger.debug("membership: \(event)")
+        case .node(.routesChanged):
+            break
+        }
+    }
+
+    // MARK: The store, for the API
+
+    /// Applies `operations` to `key` and returns once the new value is durable here and its
+    /// delta is on its way to the cluster.
+    public func update(_ key: Key, _ operations: [MapOperation], context: VersionVector? = nil) async throws -> Causal<ORMap> {
+        guard !stopped else { throw RuntimeError("the agent is shutting down") }
+        let value: Causal<ORMap>, effects: [ClusterEffect]
+        do {
+            (value, effects) = try node.update(key, operations, context: context, now: clock.now())
+        } catch {
+            storeUpdateFailures += 1
+            throw error
+        }
+        do {
+            try await execute(effects)
+        } catch {
+            storeUpdateFailures += 1
+            throw error
+        }
+        storeUpdates += 1
+        recordChange(key)
+        return value
+    }
+
+    /// Deletes `key` as observed here; returns whether it held a value.
+    public func delete(_ key: Key) async throws -> Bool {
+        guard !stopped else { throw RuntimeError("the agent is shutting down") }
+        let existed = !node.space.value(key).store.isEmpty
+        try await execute(node.delete(key, now: clock.now()))
+        if existed { recordChange(key) }
+        return existed
+    }
+
+    /// The value of `key`, or nil when absent or deleted.
+    public func value(_ key: Key) -> Causal<ORMap>? {
+        let state = node.space.value(key)
+        return state.store.isEmpty ? nil : state
+    }
+
+    /// Keys holding a value that match `pattern`, in order, at most `limit`; and whether more matched.
+    public func keys(matching pattern: KeyPattern, limit: Int) -> (keys: [Key], truncated: Bool) {
+        let all = node.space.keys(matching: pattern).filter { !node.space.value($0).store.isEmpty }
+        return (Array(all.prefix(limit)), all.count > limit)
+    }
+
+    // MARK: Watches
+
+    public struct WatchResult: Sendable {
+        /// Pass this as `after` to the next watch.
+        public var index: UInt64
+        public var keys: [Key]
+        /// Changes after the requested index were dropped from the bounded log: re-read.
+        public var reset: Bool
+    }
+
+    /// Keys matching `pattern` that changed after `index`; waits up to `timeout` for one.
+    public func watch(_ pattern: KeyPattern, after index: UInt64, timeout: Duration) async throws -> WatchResult {
+        if let result = pendingChanges(pattern, after: index) { return result }
+        guard watchers.count < Self.maximumWatchers else {
+            throw RuntimeError("too many watches (limit \(Self.maximumWatchers))")
+        }
+        nextWatcher += 1
+        let id = nextWatcher
+        let last = changeLog.lastIndex
+        Task { [self] in
+            try? await Task.sleep(for: timeout)
+            expireWatcher(id, index: last)
+        }
+        return await withCheckedContinuation { continuation in
+            watchers[id] = Watcher(pattern: pattern, after: max(index, last), continuation: continuation)
+        }
+    }
+
+    func pendingChanges(_ pattern: KeyPattern, after index: UInt64) -> WatchResult? {
+        guard let keys = changeLog.changes(after: index, matching: pattern) else {
+            return WatchResult(index: changeLog.lastIndex, keys: [], reset: true)
+        }
+        return keys.isEmpty ? nil : WatchResult(index: changeLog.lastIndex, keys: keys, reset: false)
+    }
+
+    func expireWatcher(_ id: UInt64, index: UInt64) {
+        guard let watcher = watchers.removeValue(forKey: id) else { return }
+        watcher.continuation.resume(returning: WatchResult(index: max(index, watcher.after), keys: [], reset: false))
+    }
+
+    func recordChange(_ key: Key) {
+        changeLog.record(key)
+        for (id, watcher) in watchers where watcher.pattern.matches(key) {
+            if let result = pendingChanges(watcher.pattern, after: watcher.after) {
+                watchers[id] = nil
+                watcher.continuation.resume(returning: result)
+            }
+        }
+    }
+
+    // MARK: Membership, for the API
+
+    public var me: Peer { node.me }
+
+    public var incarnation: UInt64 { node.gossip.incarnation }
+
+    /// Every node this one knows of, itself included, by name.
+    public func members() -> [MemberView] {
+        let now = clock.now()
+        let tree = node.gossip.tree()
+        var views: [MemberView] = []
+        var records = node.gossip.records
+        if records[node.me.id] == nil {
+            records[node.me.id] = MemberRecord(peer: node.me, incarnation: node.gossip.incarnation, version: 0, activeView: [])
+        }
+        for record in records.values {
+            let isSelf = record.id == node.me.id
+            views.append(MemberView(
+                name: record.id.name, address: record.peer.address, incarnation: record.incarnation,
+                reachable: isSelf || node.gossip.isReachable(record.id),
+                distance: isSelf ? 0 : tree[record.id]?.distance,
+                lastHeardMillisecondsAgo: lastHeard[record.id].map { (now - $0).nanosecondsValue / 1_000_000 },
+                leaving: record.leaving, isSelf: isSelf
+            ))
+        }
+        return views.sorted { $0.name < $1.name }
+    }
+
+    /// The spanning tree of shortest paths from `root` (this node by default).
+    public func tree(root: String?) -> [TreeEntry] {
+        node.gossip.tree(root: root.map { NodeID($0) }).map { id, route in
+            TreeEntry(name: id.name, parent: route.parent?.name, distance: route.distance)
+        }.sorted { $0.name < $1.name }
+    }
+
+    public func statistics() async -> AgentStatistics {
+        var statistics = AgentStatistics()
+        let membership = node.gossip.membership
+        statistics.activeView = membership.activeView.count
+        statistics.passiveView = membership.passiveView.count
+        statistics.knownMembers = node.gossip.records.count
+        statistics.reachableMembers = node.gossip.reachable.count
+        statistics.unreachableMembers = node.gossip.unreachable.count
+        statistics.membership = membership.statistics
+        statistics.plumtree = node.gossip.plumtree.statistics
+        statistics.cluster = node.statistics
+        statistics.transport = transport.statistics
+        statistics.keys = node.space.objects.count
+        statistics.tombstones = node.space.tombstones.count
+        statistics.inputsQueued = inboxCounters.queued.load(ordering: .relaxed)
+        statistics.inputsDropped = inboxCounters.dropped.load(ordering: .relaxed)
+        statistics.storeUpdates = storeUpdates
+        statistics.storeUpdateFailures = storeUpdateFailures
+        statistics.commitTransactions = await committer.transactions
+        statistics.commitWaiting = await committer.waiting
+        statistics.commitRejected = await committer.rejected
+        statistics.watchers = watchers.count
+        return statistics
+    }
+}
