@@ -149,7 +149,7 @@ public enum AgentRoutes {
         } catch {
             throw .badRequest("invalid pattern \"\(text)\": \(error)")
         }
-        let after = try integer(request, "after", default: 0)
+        let after = request.uri.queryParameters.get("after") == nil ? nil : try integer(request, "after", default: 0)
         let timeout = try integer(request, "timeout", default: 30)
         guard timeout <= UInt64(maximumWatchSeconds) else { throw .badRequest("timeout over \(maximumWatchSeconds) s") }
         let result: NodeDriver.WatchResult

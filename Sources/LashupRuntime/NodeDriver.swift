@@ -195,8 +195,10 @@ public actor NodeDriver {
         public var reset: Bool
     }
 
-    /// Keys matching `pattern` that changed after `index`; waits up to `timeout` for one.
-    public func watch(_ pattern: KeyPattern, after index: UInt64, timeout: Duration) async throws -> WatchResult {
+    /// Keys matching `pattern` that changed after `index` (nil: after now); waits up to
+    /// `timeout` for one.
+    public func watch(_ pattern: KeyPattern, after requested: UInt64?, timeout: Duration) async throws -> WatchResult {
+        let index = requested ?? changeLog.lastIndex
         if let result = pendingChanges(pattern, after: index) { return result }
         guard watchers.count < Self.maximumWatchers else {
             throw RuntimeError("too many watches (limit \(Self.maximumWatchers))")

@@ -7,11 +7,14 @@ struct Lashup: AsyncParsableCommand {
         commandName: "lashup",
         abstract: "A decentralized control plane: membership, broadcast and a replicated CRDT store for a cluster of hosts.",
         version: LashupVersion.current,
-        subcommands: [SimCommand.self, BenchCommand.self]
+        subcommands: [
+            AgentCommand.self, MembersCommand.self, TreeCommand.self, KVCommand.self, TLSCommand.self,
+            SimCommand.self, BenchCommand.self,
+        ]
     )
 }
 
 /// The version this binary reports.
 enum LashupVersion {
-    static let current = "0.1.0"
+    static let current = "0.6.0"
 }

@@ -8,30 +8,11 @@ import Testing
 /// acknowledged.
 @Suite("Durability across SIGKILL")
 struct DurabilityTests {
-    /// The `lashup` executable built next to this test bundle.
-    func lashupExecutable() throws -> URL {
-        let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let candidates = [
-            bundleDirectory.appendingPathComponent("lashup"),
-            bundleDirectory.deletingLastPathComponent().appendingPathComponent("lashup"),
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/lashup").standardizedFileURL,
-        ]
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw TestFailure("the lashup executable was not built (run swift build --build-tests); looked in \(candidates.map(\.path))")
-        }
-        return found
-    }
-
-    struct TestFailure: Error, CustomStringConvertible {
-        let description: String
-        init(_ description: String) { self.description = description }
-    }
-
     /// Runs the writer, reads acknowledgements until `killAfter` of them (or `all-acked`) have
     /// arrived, kills it with SIGKILL, and returns the acknowledged keys.
     func acknowledgedThenKilled(dataDir: String, count: Int, killAfter: Int, hold: Bool) throws -> [String] {
         let process = Process()
-        process.executableURL = try lashupExecutable()
+        process.executableURL = try LashupBinary.url()
         process.arguments = ["bench", "ack-writes", "--data-dir", dataDir, "--count", String(count), "--writers", "16"] + (hold ? ["--hold"] : [])
         let output = Pipe()
         process.standardOutput = output
@@ -56,11 +37,6 @@ struct DurabilityTests {
         return acknowledged
     }
 
-    func temporaryDirectory() throws -> String {
-        let path = NSTemporaryDirectory() + "lashup-durability-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
 
     func checkSurvived(_ acknowledged: [String], in dataDir: String) throws {
         let space = try SQLiteStorage(directory: dataDir).loadAll()
@@ -71,7 +47,7 @@ struct DurabilityTests {
 
     @Test("killed mid-stream, every acknowledged write is on disk")
     func killedMidStream() throws {
-        let dataDir = try temporaryDirectory()
+        let dataDir = try makeTemporaryDirectory("durability")
         defer { try? FileManager.default.removeItem(atPath: dataDir) }
         let acknowledged = try acknowledgedThenKilled(dataDir: dataDir, count: 5_000, killAfter: 400, hold: false)
         #expect(acknowledged.count >= 400, "the writer acknowledged writes before it was killed")
@@ -80,7 +56,7 @@ struct DurabilityTests {
 
     @Test("killed after its last acknowledgement, before exiting, every write is on disk")
     func killedAfterLastAck() throws {
-        let dataDir = try temporaryDirectory()
+        let dataDir = try makeTemporaryDirectory("durability")
         defer { try? FileManager.default.removeItem(atPath: dataDir) }
         let acknowledged = try acknowledgedThenKilled(dataDir: dataDir, count: 300, killAfter: .max, hold: true)
         #expect(acknowledged.count == 300)

@@ -1,0 +1,143 @@
+import Foundation
+import Testing
+
+/// Real `lashup agent` processes on loopback, talking mutual TLS, driven by the real CLI.
+@Suite("Agents on loopback", .serialized)
+struct AgentClusterTests {
+    /// Five agents join one cluster; an update replicates to all; a SIGKILLed agent is seen
+    /// unreachable and comes back with a higher incarnation and its keys; SIGTERM leaves
+    /// gracefully with exit status 0.
+    @Test("five agents: one cluster, replication, kill -9 and restart, graceful leave")
+    func fiveAgents() throws {
+        let home = try makeTemporaryDirectory("cluster")
+        var agents: [AgentProcess] = []
+        defer { for agent in agents { agent.stopIfRunning() } }
+        let first = try AgentProcess(name: "node-0", home: home, dataDirectory: "\(home)/data-0")
+        agents.append(first)
+        for index in 1..<5 {
+            agents.append(try AgentProcess(name: "node-\(index)", home: home, dataDirectory: "\(home)/data-\(index)", join: [first.gossip]))
+        }
+        let everyone = Set(agents.map(\.name))
+
+        // One cluster: every agent reports all five (itself included) reachable.
+        let formed = try waitUntil(seconds: 15) { try agents.allSatisfy { try $0.reachableNames() == everyone } }
+        #expect(formed != nil, "cluster did not form; log of node-0:\n\(first.log)")
+
+        // An update on one agent is visible on every other within 1 s of its acknowledgement.
+        let update = try agents[1].cli(["kv", "update", "svc/web", "--set", "port=80", "--add", "backends=10.0.0.1", "--incr", "hits=3", "--enable", "up"])
+        #expect(update.status == 0, "kv update failed: \(update.error)")
+        let replicated = try waitUntil(seconds: 1) {
+            try agents.allSatisfy { agent in
+                guard let value = try agent.value("svc/web") else { return false }
+                return value["port"] as? Int == 80 && value["hits"] as? Int == 3 && value["up"] as? Bool == true
+                    && value["backends"] as? [String] == ["10.0.0.1"]
+            }
+        }
+        #expect(replicated != nil, "the update did not reach every agent within 1 s")
+
+        // kill -9: every other agent reports the victim unreachable within 2 s.
+        let victim = agents[4]
+        let previousIncarnation = victim.incarnation
+        victim.kill9()
+        let survivors = Array(agents[0..<4])
+        let detected = try waitUntil(seconds: 2) { try survivors.allSatisfy { try !$0.reachableNames().contains(victim.name) } }
+        #expect(detected != nil, "not every agent saw \(victim.name) unreachable within 2 s")
+
+        // Restarted on the same data directory: a higher incarnation, its keys intact.
+        try victim.launch(join: [first.gossip], gossipPort: victim.gossipPort)
+        #expect(victim.incarnation > previousIncarnation)
+        #expect(try victim.value("svc/web")?["hits"] as? Int == 3, "the restarted agent lost its keys")
+        let rejoined = try waitUntil(seconds: 10) {
+            try survivors.allSatisfy { agent in
+                try agent.members().contains { $0["name"] as? String == victim.name && $0["reachable"] as? Bool == true
+                    && ($0["incarnation"] as? UInt64 ?? 0) == victim.incarnation }
+            }
+        }
+        #expect(rejoined != nil, "peers did not see \(victim.name) back with incarnation \(victim.incarnation)")
+
+        // SIGTERM: exit 0 within 2 s, and peers see a graceful leave.
+        let leaver = agents[3]
+        let (status, seconds) = leaver.terminate()
+        #expect(status == 0, "SIGTERM exit status \(status); log:\n\(leaver.log)")
+        #expect(seconds < 2, "SIGTERM took \(seconds) s")
+        let left = try waitUntil(seconds: 2) {
+            try agents[0].members().contains { $0["name"] as? String == leaver.name && $0["leaving"] as? Bool == true && $0["reachable"] as? Bool == false }
+        }
+        #expect(left != nil, "node-0 did not see \(leaver.name) leave gracefully")
+    }
+
+    /// An agent whose certificate comes from another CA is refused: it joins nothing and
+    /// learns nothing, and the cluster does not learn of it.
+    @Test("an agent with a certificate from another CA is refused and learns nothing")
+    func foreignCertificateRefused() throws {
+        let home = try makeTemporaryDirectory("tls-home")
+        let otherHome = try makeTemporaryDirectory("tls-other")
+        var agents: [AgentProcess] = []
+        defer { for agent in agents { agent.stopIfRunning() } }
+        let first = try AgentProcess(name: "trusted-0", home: home, dataDirectory: "\(home)/data-0")
+        agents.append(first)
+        let second = try AgentProcess(name: "trusted-1", home: home, dataDirectory: "\(home)/data-1", join: [first.gossip])
+        agents.append(second)
+        #expect(try waitUntil(seconds: 10) { try first.reachableNames() == ["trusted-0", "trusted-1"] } != nil)
+        #expect(try second.cli(["kv", "update", "secret/key", "--set", "value=hidden"]).status == 0)
+
+        // Its own dev CA (another HOME), joining through both trusted agents.
+        let intruder = try AgentProcess(name: "intruder", home: otherHome, dataDirectory: "\(otherHome)/data", join: [first.gossip, second.gossip])
+        agents.append(intruder)
+        Thread.sleep(forTimeInterval: 3)
+        #expect(try intruder.reachableNames() == ["intruder"])
+        let intruderMembers = try intruder.members()
+        #expect(intruderMembers.count == 1, "the intruder learned members: \(intruderMembers)")
+        #expect(try intruder.value("secret/key") == nil, "the intruder read a replicated key")
+        #expect(try !first.members().contains { $0["name"] as? String == "intruder" })
+        #expect(try !second.members().contains { $0["name"] as? String == "intruder" })
+        #expect(first.log.contains("connection failed before its hello") || first.log.contains("refusing"), "no refusal logged:\n\(first.log)")
+    }
+
+    /// Operator mistakes get one clear line and exit status 1, never a stack trace.
+    @Test("bad flags, an unusable data directory and a port in use are one-line errors")
+    func clearErrors() throws {
+        let home = try makeTemporaryDirectory("errors")
+        var environment = ProcessInfo.processInfo.environment
+        environment["HOME"] = home
+        let cases: [([String], String)] = [
+            (["agent", "--dev", "--name", "bad name!"], "node names are"),
+            (["agent", "--dev", "--bind", "nonsense"], "is not HOST:PORT"),
+            (["agent", "--name", "a"], "needs TLS"),
+            (["agent", "--name", "a", "--tls-ca", "/nonexistent/ca.pem", "--tls-cert", "/x", "--tls-key", "/y"], "does not exist or is not readable"),
+            (["agent", "--dev", "--api", "0.0.0.0:0"], "api-token"),
+            (["agent", "--dev", "--log-level", "loud"], "--log-level"),
+        ]
+        for (arguments, expected) in cases {
+            let result = try LashupBinary.run(arguments, environment: environment)
+            #expect(result.status == 1, "\(arguments): status \(result.status)")
+            #expect(result.error.contains(expected), "\(arguments): \(result.error)")
+            #expect(result.error.split(separator: "\n").count == 1, "\(arguments): more than one line: \(result.error)")
+        }
+
+        // A data directory whose database is garbage is refused, and left as it was.
+        let corrupt = "\(home)/corrupt"
+        try FileManager.default.createDirectory(atPath: corrupt, withIntermediateDirectories: true)
+        let garbage = Data(repeating: 0x5A, count: 8192)
+        try garbage.write(to: URL(fileURLWithPath: "\(corrupt)/lashup.sqlite"))
+        let corrupted = try LashupBinary.run(["agent", "--dev", "--name", "c", "--bind", "127.0.0.1:0", "--api", "127.0.0.1:0", "--data-dir", corrupt], environment: environment)
+        #expect(corrupted.status == 1)
+        #expect(corrupted.error.contains("cannot be used"), "\(corrupted.error)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: "\(corrupt)/lashup.sqlite")) == garbage)
+
+        // A gossip port in use, and a data directory another agent holds.
+        let running = try AgentProcess(name: "holder", home: home, dataDirectory: "\(home)/held")
+        defer { running.stopIfRunning() }
+        let portInUse = try LashupBinary.run(["agent", "--dev", "--name", "d", "--bind", running.gossip, "--api", "127.0.0.1:0", "--data-dir", "\(home)/d"], environment: environment)
+        #expect(portInUse.status == 1)
+        #expect(portInUse.error.contains("cannot listen for gossip on \(running.gossip)"), "\(portInUse.error)")
+        let held = try LashupBinary.run(["agent", "--dev", "--name", "e", "--bind", "127.0.0.1:0", "--api", "127.0.0.1:0", "--data-dir", "\(home)/held"], environment: environment)
+        #expect(held.status == 1)
+        #expect(held.error.contains("in use by another lashup agent"), "\(held.error)")
+
+        // Client errors: an operation without an update, and no agent listening.
+        #expect(try running.cli(["kv", "update", "a/b"]).error.contains("nothing to do"))
+        let unreachable = try LashupBinary.run(["members", "--api", "127.0.0.1:1"], environment: environment)
+        #expect(unreachable.status == 1 && unreachable.error.contains("cannot reach the agent's API"), "\(unreachable.error)")
+    }
+}
