@@ -196,6 +196,26 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "LashupRuntimeTests",
+            dependencies: [
+                "LashupRuntime", "LashupNode", "LashupMembership", "LashupStore", "LashupWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "LashupAPITests",
+            dependencies: [
+                "LashupAPI", "LashupRuntime", "LashupStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: ["LashupStore", "LashupCRDT", "lashup"],
             swiftSettings: strict

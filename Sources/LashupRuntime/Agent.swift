@@ -45,11 +45,8 @@ public final class Agent: Sendable {
         } catch {
             throw RuntimeError(error.description)
         }
-        let inbox = NodeDriver.makeInbox()
-        let continuation = inbox.continuation
-        let transport = Transport(group: group, tls: tls, logger: logger) { input in
-            if case .terminated = continuation.yield(input) { return }
-        }
+        let inbox = NodeInbox()
+        let transport = Transport(group: group, tls: tls, logger: logger) { inbox.enqueue($0) }
         let bound = try await transport.listen(host: configuration.bindHost, port: configuration.bindPort)
         let advertised = configuration.advertise ?? HostPort.format(host: configuration.bindHost, port: bound.port ?? configuration.bindPort)
         let me = Peer(id: NodeID(configuration.name), address: advertised)
@@ -66,7 +63,6 @@ public final class Agent: Sendable {
             node: node, transport: transport, committer: DurableCommitter(storage: storage),
             clock: RuntimeClock(), eventLoop: group.next(), logger: logger, inbox: inbox
         )
-        // The transport was built before the driver: route its inputs through the same inbox.
         let runTask = Task { await driver.run() }
         logger.info("agent started", metadata: [
             "name": "\(me.id)", "gossip": "\(advertised)", "incarnation": "\(incarnation)",

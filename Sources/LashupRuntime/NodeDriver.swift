@@ -5,18 +5,14 @@ import LashupNode
 import LashupStore
 import Logging
 import NIOCore
-import Synchronization
 
 /// Runs a `LashupNode` for real: feeds it messages, timers and lost connections in arrival
 /// order, and carries out its effects on the transport, the event loop's timers and SQLite.
 ///
 /// A `persist` effect is committed (in a group with concurrent ones) before any later effect
 /// of the same step runs, so an update is acknowledged, and its delta leaves, only once it is
-/// on disk. Inputs wait in a bounded inbox; beyond it they are dropped and counted (protocol
-/// messages are repaired by retries and anti-entropy; timers of the core are re-armed by it).
+/// on disk. Inputs wait in a `NodeInbox`, bounded in peers' messages.
 public actor NodeDriver {
-    /// Inputs waiting beyond this are dropped.
-    public static let inboxCapacity = 100_000
     /// Most watches waiting at once.
     public static let maximumWatchers = 1_024
 
@@ -26,9 +22,7 @@ public actor NodeDriver {
     let clock: RuntimeClock
     let eventLoop: any EventLoop
     let logger: Logger
-    let inbox: AsyncStream<ClusterInput>
-    let inboxContinuation: AsyncStream<ClusterInput>.Continuation
-    let inboxCounters = InboxCounters()
+    let inbox: NodeInbox
     var lastHeard: [NodeID: Instant] = [:]
     var changeLog = ChangeLog()
     var watchers: [UInt64: Watcher] = [:]
@@ -43,42 +37,24 @@ public actor NodeDriver {
         var continuation: CheckedContinuation<WatchResult, Never>
     }
 
-    final class InboxCounters: Sendable {
-        let queued = Atomic<Int>(0)
-        let dropped = Atomic<Int>(0)
-    }
-
-    public init(node: LashupNode, transport: Transport, committer: DurableCommitter, clock: RuntimeClock, eventLoop: any EventLoop, logger: Logger, inbox: (stream: AsyncStream<ClusterInput>, continuation: AsyncStream<ClusterInput>.Continuation)) {
+    public init(node: LashupNode, transport: Transport, committer: DurableCommitter, clock: RuntimeClock, eventLoop: any EventLoop, logger: Logger, inbox: NodeInbox) {
         self.node = node
         self.transport = transport
         self.committer = committer
         self.clock = clock
         self.eventLoop = eventLoop
         self.logger = logger
-        self.inbox = inbox.stream
-        self.inboxContinuation = inbox.continuation
+        self.inbox = inbox
     }
 
-    /// A bounded inbox for a driver; the transport delivers into its continuation.
-    public static func makeInbox() -> (stream: AsyncStream<ClusterInput>, continuation: AsyncStream<ClusterInput>.Continuation) {
-        AsyncStream.makeStream(of: ClusterInput.self, bufferingPolicy: .bufferingOldest(inboxCapacity))
-    }
-
-    /// Queues an input from any thread; dropped and counted when the inbox is full.
-    public nonisolated func enqueue(_ input: ClusterInput) {
-        switch inboxContinuation.yield(input) {
-        case .enqueued: inboxCounters.queued.add(1, ordering: .relaxed)
-        case .dropped: inboxCounters.dropped.add(1, ordering: .relaxed)
-        case .terminated: break
-        @unknown default: break
-        }
-    }
+    /// Queues an input from any thread (see `NodeInbox` for what is dropped when full).
+    public nonisolated func enqueue(_ input: ClusterInput) { inbox.enqueue(input) }
 
     /// Starts the node and processes inputs until `stop()`.
     public func run() async {
         await step(.start)
-        for await input in inbox {
-            inboxCounters.queued.subtract(1, ordering: .relaxed)
+        for await input in inbox.stream {
+            inbox.taken(input)
             if stopped { break }
             await step(input)
         }
@@ -90,7 +66,7 @@ public actor NodeDriver {
         await step(.leave)
         try? await Task.sleep(for: grace)
         stopped = true
-        inboxContinuation.finish()
+        inbox.finish()
         for watcher in watchers.values { watcher.continuation.resume(returning: WatchResult(index: changeLog.lastIndex, keys: [], reset: false)) }
         watchers.removeAll()
     }
@@ -286,8 +262,8 @@ public actor NodeDriver {
         statistics.transport = transport.statistics
         statistics.keys = node.space.objects.count
         statistics.tombstones = node.space.tombstones.count
-        statistics.inputsQueued = inboxCounters.queued.load(ordering: .relaxed)
-        statistics.inputsDropped = inboxCounters.dropped.load(ordering: .relaxed)
+        statistics.inputsQueued = inbox.depth
+        statistics.inputsDropped = inbox.dropped
         statistics.storeUpdates = storeUpdates
         statistics.storeUpdateFailures = storeUpdateFailures
         statistics.commitTransactions = await committer.transactions

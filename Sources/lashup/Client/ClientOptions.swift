@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LashupAPI
+import NIOHTTP1
 import LashupRuntime
 
 /// Options every client subcommand shares.

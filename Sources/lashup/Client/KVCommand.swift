@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LashupAPI
+import NIOHTTP1
 import LashupRuntime
 
 /// `lashup kv`: read and write the replicated store through the agent. Keys are written

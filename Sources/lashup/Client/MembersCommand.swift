@@ -1,5 +1,6 @@
 import ArgumentParser
 import LashupAPI
+import NIOHTTP1
 import LashupRuntime
 
 /// `lashup members`: every node the agent knows, itself included.

@@ -1,33 +1,33 @@
 import Foundation
-import LashupAPI
 import LashupRuntime
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// A small HTTP/1.1 client for the agent's REST API (one request per connection).
-struct APIClient {
-    struct Response {
-        var status: Int
-        var body: [UInt8]
-        var json: JSONValue? { try? JSONValue.parse(body) }
+/// A small HTTP/1.1 client for the agent's REST API (one request per connection), used by the
+/// CLI, the API benchmark and tests.
+public struct APIClient: Sendable {
+    public struct Response: Sendable {
+        public var status: Int
+        public var body: [UInt8]
+        public var json: JSONValue? { try? JSONValue.parse(body) }
     }
 
     /// Largest response read.
-    static let maximumResponseBytes = 64 << 20
+    public static let maximumResponseBytes = 64 << 20
 
-    let host: String
-    let port: Int
-    let token: String?
+    public let host: String
+    public let port: Int
+    public let token: String?
 
-    init(api: String, token: String?) throws(RuntimeError) {
+    public init(api: String, token: String?) throws(RuntimeError) {
         guard let (host, port) = HostPort.parse(api) else { throw RuntimeError("--api \"\(api)\" is not HOST:PORT") }
         self.host = host
         self.port = port
         self.token = token
     }
 
-    func request(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, timeout: TimeAmount = .seconds(30)) async throws(RuntimeError) -> Response {
+    public func request(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, timeout: TimeAmount = .seconds(30)) async throws(RuntimeError) -> Response {
         let group = MultiThreadedEventLoopGroup.singleton
         let promise = group.next().makePromise(of: Response.self)
         let bootstrap = ClientBootstrap(group: group)
@@ -67,7 +67,7 @@ struct APIClient {
     }
 
     /// The response's JSON when the status is 2xx; otherwise the API's error message as an error.
-    func json(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, timeout: TimeAmount = .seconds(30)) async throws(RuntimeError) -> JSONValue {
+    public func json(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, timeout: TimeAmount = .seconds(30)) async throws(RuntimeError) -> JSONValue {
         let response = try await request(method, path, body: body, timeout: timeout)
         guard (200..<300).contains(response.status) else {
             if case let .string(message)? = response.json?["error"] { throw RuntimeError(message) }
