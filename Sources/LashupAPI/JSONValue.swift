@@ -2,7 +2,7 @@ import Foundation
 
 /// A JSON document, for request bodies and responses. Objects print with sorted keys, so a
 /// response is the same bytes for the same state.
-public indirect enum JSONValue: Sendable, Equatable, Codable {
+public indirect enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case integer(Int64)
@@ -11,47 +11,10 @@ public indirect enum JSONValue: Sendable, Equatable, Codable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Int64.self) {
-            self = .integer(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .null: try container.encodeNil()
-        case let .bool(value): try container.encode(value)
-        case let .integer(value): try container.encode(value)
-        case let .number(value): try container.encode(value)
-        case let .string(value): try container.encode(value)
-        case let .array(value): try container.encode(value)
-        case let .object(value): try container.encode(value)
-        }
-    }
-
-    /// Parses a document; the error names what is wrong (for a 400 response).
+    /// Parses a document; the error names what is wrong and where (for a 400 response).
     public static func parse(_ bytes: [UInt8]) throws(APIError) -> JSONValue {
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
-        } catch let DecodingError.dataCorrupted(context) {
-            throw .badRequest("invalid JSON: \(context.underlyingError.map { "\($0.localizedDescription)" } ?? context.debugDescription)")
-        } catch {
-            throw .badRequest("invalid JSON: \(error)")
-        }
+        var parser = JSONParser(bytes)
+        return try parser.document()
     }
 
     /// Compact JSON text.

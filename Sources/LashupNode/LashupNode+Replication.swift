@@ -37,7 +37,10 @@ extension LashupNode {
                 if case let .membership(.neighborUp(peer)) = event { openAntiEntropy(with: peer) }
             case let .deliver(id, topic, payload, hops):
                 switch topic {
-                case KeyDelta.topic: receiveDelta(payload)
+                case KeyDelta.topic:
+                    // This run's own deltas are already applied here; an earlier run's (a
+                    // restart, perhaps on a wiped disk) are joined like anyone else's.
+                    if id.origin != me.id || id.incarnation != gossip.incarnation { receiveDelta(payload) }
                 case LashupNode.tombstoneTopic: receiveTombstoneReport(payload, from: id.origin)
                 default: effects.append(.deliver(id: id, topic: topic, payload: payload, hops: hops))
                 }

@@ -9,10 +9,12 @@ import NIOCore
 /// Runs a `LashupNode` for real: feeds it messages, timers and lost connections in arrival
 /// order, and carries out its effects on the transport, the event loop's timers and SQLite.
 ///
-/// A `persist` effect is committed (in a group with concurrent ones) before any later effect
-/// of the same step runs, so an update is acknowledged, and its delta leaves, only once it is
+/// A `persist` effect is committed (in one transaction with the others of its batch) before
+/// any later effect runs, so an update is acknowledged, and its delta leaves, only once it is
 /// on disk. Inputs wait in a `NodeInbox`, bounded in peers' messages.
 public actor NodeDriver {
+    /// Most steps whose effects wait for the disk before the node stops taking inputs.
+    public static let maximumPendingSteps = 10_000
     /// Most watches waiting at once.
     public static let maximumWatchers = 1_024
 
@@ -28,6 +30,9 @@ public actor NodeDriver {
     var watchers: [UInt64: Watcher] = [:]
     var nextWatcher: UInt64 = 0
     var storeUpdates = 0
+    var pendingEffects: [[ClusterEffect]] = []
+    var effectWaiters: [CheckedContinuation<Void, any Error>] = []
+    var executing = false
     var storeUpdateFailures = 0
     var stopped = false
 
@@ -56,6 +61,11 @@ public actor NodeDriver {
         for await input in inbox.stream {
             inbox.taken(input)
             if stopped { break }
+            // Back-pressure: while the disk is this far behind, stop taking inputs, so they
+            // wait (and, beyond its bound, are dropped) in the inbox rather than piling up here.
+            while pendingEffects.count >= Self.maximumPendingSteps {
+                try? await Task.sleep(for: .milliseconds(1))
+            }
             await step(input)
         }
     }
@@ -74,31 +84,68 @@ public actor NodeDriver {
     func step(_ input: ClusterInput) async {
         let now = clock.now()
         if case let .message(from, _) = input { lastHeard[from.id] = now }
-        let effects = node.handle(input, now: now)
-        do {
-            try await execute(effects)
-        } catch {
-            logger.error("could not make the node's state durable; later effects of this step were skipped: \(error)")
+        schedule(node.handle(input, now: now), waiter: nil)
+    }
+
+    /// Queues a step's effects behind every earlier step's, and starts the executor if idle.
+    func schedule(_ effects: [ClusterEffect], waiter: CheckedContinuation<Void, any Error>?) {
+        guard !effects.isEmpty || waiter != nil else { return }
+        pendingEffects.append(effects)
+        if let waiter { effectWaiters.append(waiter) }
+        if !executing {
+            executing = true
+            Task { await self.executePending() }
         }
     }
 
-    /// Carries out effects in order; stops at a persist that fails.
-    func execute(_ effects: [ClusterEffect]) async throws {
-        for effect in effects {
-            switch effect {
-            case let .send(peer, message):
-                transport.send(message, to: peer)
-            case let .disconnect(node):
-                transport.disconnect(node)
-            case let .setTimer(timer):
-                eventLoop.scheduleTask(deadline: clock.deadline(timer.deadline)) { [self] in enqueue(.timer(timer)) }
-            case let .persist(write):
-                try await committer.commit(write)
-            case .deliver:
-                break
-            case let .event(event):
-                observe(event)
+    /// Queues effects and returns once they were carried out (so their persists are durable).
+    func submit(_ effects: [ClusterEffect]) async throws {
+        try await withCheckedThrowingContinuation { continuation in schedule(effects, waiter: continuation) }
+    }
+
+    /// Carries out queued effects in batches: every persist of a batch goes to disk in one
+    /// transaction first, then the batch's other effects run in their order. While a batch
+    /// commits, the node goes on handling inputs, and their effects form the next batch, so
+    /// concurrent updates and a burst of replicated deltas share an fsync, and no effect ever
+    /// runs before a persist that preceded it.
+    func executePending() async {
+        while !pendingEffects.isEmpty {
+            let batch = pendingEffects, waiters = effectWaiters
+            pendingEffects.removeAll(keepingCapacity: true)
+            effectWaiters.removeAll(keepingCapacity: true)
+            var write: DurableWrite?
+            for case let .persist(next) in batch.joined() { write = write.map { $0.followed(by: next) } ?? next }
+            var failure: (any Error)?
+            if let write {
+                do {
+                    try await committer.commit(write)
+                } catch {
+                    failure = error
+                    logger.error("could not make the node's state durable; its messages were not sent: \(error)")
+                }
             }
+            for effect in batch.joined() { carryOut(effect, durable: failure == nil) }
+            for waiter in waiters {
+                if let failure { waiter.resume(throwing: failure) } else { waiter.resume() }
+            }
+        }
+        executing = false
+    }
+
+    /// One effect other than a persist. After a failed persist nothing leaves the node (it
+    /// could carry state that is not durable), but timers are still armed so the node goes on.
+    func carryOut(_ effect: ClusterEffect, durable: Bool) {
+        switch effect {
+        case let .send(peer, message):
+            if durable { transport.send(message, to: peer) }
+        case let .disconnect(node):
+            transport.disconnect(node)
+        case let .setTimer(timer):
+            eventLoop.scheduleTask(deadline: clock.deadline(timer.deadline)) { [self] in enqueue(.timer(timer)) }
+        case .persist, .deliver:
+            break
+        case let .event(event):
+            observe(event)
         }
     }
 
@@ -130,7 +177,7 @@ public actor NodeDriver {
             throw error
         }
         do {
-            try await execute(effects)
+            try await submit(effects)
         } catch {
             storeUpdateFailures += 1
             throw error
@@ -144,7 +191,7 @@ public actor NodeDriver {
     public func delete(_ key: Key) async throws -> Bool {
         guard !stopped else { throw RuntimeError("the agent is shutting down") }
         let existed = !node.space.value(key).store.isEmpty
-        try await execute(node.delete(key, now: clock.now()))
+        try await submit(node.delete(key, now: clock.now()))
         if existed { recordChange(key) }
         return existed
     }
