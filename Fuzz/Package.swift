@@ -3,8 +3,11 @@ import PackageDescription
 
 // libFuzzer targets for every Lashup decoder. A separate package so the main package's build
 // and CI never see the sanitizer flags. Build and run them with `scripts/fuzz`, which passes
-// `-sanitize=fuzzer,address -parse-as-library`: each target defines
-// `LLVMFuzzerTestOneInput` and libFuzzer provides `main`.
+// `-sanitize=fuzzer,address -parse-as-library`: each target is one file defining
+// `LLVMFuzzerTestOneInput`, and its entry point runs libFuzzer's driver (see the files).
+/// `@_extern(c)` declares libFuzzer's `LLVMFuzzerRunDriver` (see the entry point in each target).
+let fuzzSettings: [SwiftSetting] = [.enableExperimentalFeature("Extern")]
+
 let package = Package(
     name: "LashupFuzz",
     platforms: [.macOS(.v15)],
@@ -24,7 +27,8 @@ let package = Package(
                 .product(name: "LashupNode", package: "Lashup"),
                 .product(name: "LashupRuntime", package: "Lashup"),
                 .product(name: "NIOCore", package: "swift-nio"),
-            ]
+            ],
+            swiftSettings: fuzzSettings
         ),
         .executableTarget(
             name: "FuzzMessages",
@@ -35,14 +39,16 @@ let package = Package(
                 .product(name: "LashupStore", package: "Lashup"),
                 .product(name: "LashupCRDT", package: "Lashup"),
                 .product(name: "LashupRuntime", package: "Lashup"),
-            ]
+            ],
+            swiftSettings: fuzzSettings
         ),
         .executableTarget(
             name: "FuzzCRDT",
             dependencies: [
                 .product(name: "LashupWire", package: "Lashup"),
                 .product(name: "LashupCRDT", package: "Lashup"),
-            ]
+            ],
+            swiftSettings: fuzzSettings
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -17,7 +17,7 @@ struct ChaosTests {
     static var canRun: Bool { geteuid() == 0 && installed("ip") && installed("nft") && installed("python3") }
 
     @Test("5 hosts, 45 s of partitions, loss, kill -9, pauses and wiped disks: nothing lost, all converge",
-          .enabled(if: canRun, "needs root with iproute2 and nftables"), .timeLimit(.minutes(5)))
+          .enabled(if: canRun, "needs root with iproute2 and nftables"), .timeLimit(.minutes(15)))
     func shortRun() throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -110,6 +110,29 @@ private func hex(_ bytes: some Sequence<UInt8>) -> String {
     return String(decoding: out, as: UTF8.self)
 }
 
+// MARK: - Entry point
+//
+// SwiftPM links every executable with `--defsym main=FuzzFrame_main` (so that tests can import
+// executables), and that symbol does not exist under `-parse-as-library`. Defining it here
+// and handing over to `LLVMFuzzerRunDriver` does exactly what libFuzzer's own `main` does.
+
+@_extern(c, "LLVMFuzzerRunDriver")
+private func runFuzzerDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
+
+@_cdecl("FuzzFrame_main")
+public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var argc = argc
+    var argv = argv
+    return runFuzzerDriver(&argc, &argv) { data, size in
+        guard let data else { return 0 }
+        return fuzz(UnsafeRawPointer(data), size)
+    }
+}
+
 // MARK: - Seeds
 
 @_cdecl("LLVMFuzzerInitialize")

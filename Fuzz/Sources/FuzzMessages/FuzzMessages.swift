@@ -72,7 +72,8 @@ nonisolated(unsafe) private var noted: Set<String> = []
 /// Prints a finding that is not a crash, once per kind and type.
 private func note(_ kind: String, _ type: String, _ detail: String) {
     guard noted.insert("\(kind) \(type)").inserted else { return }
-    fputs("fuzz-note: \(kind) \(type): \(detail)\n", stderr)
+    let line = Array("fuzz-note: \(kind) \(type): \(detail)\n".utf8)
+    _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }
 
 private func hex(_ bytes: some Sequence<UInt8>) -> String {
@@ -83,6 +84,29 @@ private func hex(_ bytes: some Sequence<UInt8>) -> String {
         out.append(digits[Int(byte & 0xF)])
     }
     return String(decoding: out, as: UTF8.self)
+}
+
+// MARK: - Entry point
+//
+// SwiftPM links every executable with `--defsym main=FuzzMessages_main` (so that tests can import
+// executables), and that symbol does not exist under `-parse-as-library`. Defining it here
+// and handing over to `LLVMFuzzerRunDriver` does exactly what libFuzzer's own `main` does.
+
+@_extern(c, "LLVMFuzzerRunDriver")
+private func runFuzzerDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
+
+@_cdecl("FuzzMessages_main")
+public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var argc = argc
+    var argv = argv
+    return runFuzzerDriver(&argc, &argv) { data, size in
+        guard let data else { return 0 }
+        return fuzz(UnsafeRawPointer(data), size)
+    }
 }
 
 // MARK: - Seeds
