@@ -25,7 +25,6 @@ let package = Package(
                 .product(name: "LashupStore", package: "Lashup"),
                 .product(name: "LashupCRDT", package: "Lashup"),
                 .product(name: "LashupNode", package: "Lashup"),
-                .product(name: "LashupRuntime", package: "Lashup"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: fuzzSettings
@@ -33,12 +32,12 @@ let package = Package(
         .executableTarget(
             name: "FuzzMessages",
             dependencies: [
+                .product(name: "LashupNode", package: "Lashup"),
                 .product(name: "LashupWire", package: "Lashup"),
                 .product(name: "LashupMembership", package: "Lashup"),
                 .product(name: "LashupGossip", package: "Lashup"),
                 .product(name: "LashupStore", package: "Lashup"),
                 .product(name: "LashupCRDT", package: "Lashup"),
-                .product(name: "LashupRuntime", package: "Lashup"),
             ],
             swiftSettings: fuzzSettings
         ),

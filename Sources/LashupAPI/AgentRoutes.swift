@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import LashupCRDT
+import LashupNode
 import LashupRuntime
 import LashupStore
 

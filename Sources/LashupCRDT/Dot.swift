@@ -5,6 +5,12 @@ public struct Dot: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Starts at 1; 0 never names an event.
     public let counter: UInt64
 
+    /// The largest counter a decoder accepts. No replica issues 2^62 updates (a million a
+    /// second for 146 000 years), and the bound leaves room for `+ 1` everywhere: a peer that
+    /// sends a counter at `UInt64.max` (found by fuzzing) would otherwise make the next
+    /// write, merge or compaction trap.
+    public static let maximumCounter: UInt64 = 1 << 62
+
     public init(_ replica: ReplicaID, _ counter: UInt64) {
         self.replica = replica
         self.counter = counter

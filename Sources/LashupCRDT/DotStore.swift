@@ -82,6 +82,9 @@ public struct ReplicaTable: Sendable {
         }
         let counter = try reader.readVarint(field + ".counter")
         if counter == 0 { throw .invalidValue(field: field, reason: "dot counter 0") }
+        if counter > Dot.maximumCounter {
+            throw .limitExceeded(field: field + ".counter", value: counter, limit: Dot.maximumCounter)
+        }
         return Dot(replicas[Int(index)], counter)
     }
 }

@@ -61,6 +61,13 @@ public struct PNCounter: DotStore, CustomStringConvertible {
 
     public init(from reader: inout WireReader, replicas: ReplicaTable) throws(WireError) {
         entries = try DotFunction(from: &reader, replicas: replicas)
+        // A replica's entry holds its running totals, so a state never has two for one replica
+        // (a join keeps the highest). Accepting two would count one replica twice until the
+        // next join (found by fuzzing).
+        let writers = Set(entries.entries.keys.map(\.replica))
+        guard writers.count == entries.entries.count else {
+            throw .invalidValue(field: "counter", reason: "several entries for one replica")
+        }
     }
 
     /// The delta of adding `amount` (negative to decrement) as `replica`.

@@ -108,6 +108,9 @@ extension VersionVector: WireCodable {
                 throw .invalidValue(field: "versionVector", reason: "replicas not in strictly increasing order")
             }
             if counter == 0 { throw .invalidValue(field: "versionVector.counter", reason: "zero entries are never encoded") }
+            if counter > Dot.maximumCounter {
+                throw .limitExceeded(field: "versionVector.counter", value: counter, limit: Dot.maximumCounter)
+            }
             counters[replica] = counter
             previous = replica
         }

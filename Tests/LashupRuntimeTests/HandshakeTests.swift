@@ -1,4 +1,5 @@
 import LashupMembership
+import LashupNode
 import LashupRuntime
 import LashupWire
 import Testing

@@ -18,7 +18,6 @@ import LashupCRDT
 import LashupGossip
 import LashupMembership
 import LashupNode
-import LashupRuntime
 import LashupStore
 import LashupWire
 import NIOCore

@@ -21,7 +21,7 @@ import Darwin
 import LashupCRDT
 import LashupGossip
 import LashupMembership
-import LashupRuntime
+import LashupNode
 import LashupStore
 import LashupWire
 

@@ -1,6 +1,5 @@
 import LashupGossip
 import LashupMembership
-import LashupNode
 import LashupStore
 import LashupWire
 
