@@ -16,9 +16,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
+        .target(
+            name: "FuzzSupport",
+            dependencies: [.product(name: "LashupWire", package: "Lashup")],
+            swiftSettings: fuzzSettings
+        ),
         .executableTarget(
             name: "FuzzFrame",
             dependencies: [
+                "FuzzSupport",
                 .product(name: "LashupWire", package: "Lashup"),
                 .product(name: "LashupMembership", package: "Lashup"),
                 .product(name: "LashupGossip", package: "Lashup"),
@@ -32,6 +38,7 @@ let package = Package(
         .executableTarget(
             name: "FuzzMessages",
             dependencies: [
+                "FuzzSupport",
                 .product(name: "LashupNode", package: "Lashup"),
                 .product(name: "LashupWire", package: "Lashup"),
                 .product(name: "LashupMembership", package: "Lashup"),
@@ -44,6 +51,7 @@ let package = Package(
         .executableTarget(
             name: "FuzzCRDT",
             dependencies: [
+                "FuzzSupport",
                 .product(name: "LashupWire", package: "Lashup"),
                 .product(name: "LashupCRDT", package: "Lashup"),
             ],

@@ -23,6 +23,7 @@ import Glibc
 import Darwin
 #endif
 import LashupCRDT
+import FuzzSupport
 import LashupWire
 
 /// The decoders, in selector order. Append only: the corpus depends on the numbering.
@@ -38,12 +39,12 @@ private let decoders: [(name: String, run: @Sendable (ArraySlice<UInt8>) -> Void
     ("Causal<EnableWinsFlag>", { checkCausal($0) { (state: inout Causal<EnableWinsFlag>, replica) in state.enable(by: replica) } }),
     ("Causal<DotSet>", { checkCausal($0) { (_: inout Causal<DotSet>, _) in } }),
     ("Causal<EmbeddedValue>", { checkCausal($0) { (_: inout Causal<EmbeddedValue>, _) in } }),
-    ("Value", { check(Value.self, $0) }),
-    ("FieldKey", { check(FieldKey.self, $0) }),
-    ("VersionVector", { check(VersionVector.self, $0) }),
-    ("ReplicaID", { check(ReplicaID.self, $0) }),
-    ("LWWEntry", { check(LWWEntry.self, $0) }),
-    ("CounterEntry", { check(CounterEntry.self, $0) }),
+    ("Value", { roundTrip(Value.self, $0) }),
+    ("FieldKey", { roundTrip(FieldKey.self, $0) }),
+    ("VersionVector", { roundTrip(VersionVector.self, $0) }),
+    ("ReplicaID", { roundTrip(ReplicaID.self, $0) }),
+    ("LWWEntry", { roundTrip(LWWEntry.self, $0) }),
+    ("CounterEntry", { roundTrip(CounterEntry.self, $0) }),
 ]
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -56,28 +57,8 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
 
 /// Decodes, and checks the round trip; returns the decoded value.
 @discardableResult
-private func check<T: WireCodable & Equatable>(_: T.Type, _ payload: ArraySlice<UInt8>) -> T? {
-    guard let value = try? T(decoding: payload) else { return nil }
-    let encoded = value.encodedBytes()
-    let again: T
-    do { again = try T(decoding: encoded) } catch {
-        fatalError("\(T.self): the re-encoding of a decoded value does not decode: \(error); input \(hex(payload)), re-encoded \(hex(encoded))")
-    }
-    if again != value {
-        fatalError("\(T.self): round trip changed the value: \(value) -> \(again); input \(hex(payload))")
-    }
-    let encodedAgain = again.encodedBytes()
-    if encodedAgain != encoded {
-        fatalError("\(T.self): equal values encode differently: \(hex(encoded)) vs \(hex(encodedAgain)); input \(hex(payload))")
-    }
-    if !encoded.elementsEqual(payload) {
-        note("non-canonical", "\(T.self)", "accepted an input that is not the canonical encoding of its value; input \(hex(payload)), canonical \(hex(encoded))")
-    }
-    return value
-}
-
 private func checkCausal<Store: DotStore>(_ payload: ArraySlice<UInt8>, write: (inout Causal<Store>, ReplicaID) -> Void) {
-    guard let value = check(Causal<Store>.self, payload) else { return }
+    guard let value = roundTrip(Causal<Store>.self, payload) else { return }
     let type = "Causal<\(Store.self)>"
     if let violation = value.invariantViolations().first {
         note("invariant", type, "decoder accepted a value that violates an invariant (\(violation)); input \(hex(payload))")
@@ -107,46 +88,14 @@ private func checkCausal<Store: DotStore>(_ payload: ArraySlice<UInt8>, write: (
         note("invariant-after-write", type, "\(violation); input \(hex(payload))")
     }
     // The written state must still encode and decode.
-    _ = check(Causal<Store>.self, state.encodedBytes()[...])
+    _ = roundTrip(Causal<Store>.self, state.encodedBytes()[...])
 }
 
-nonisolated(unsafe) private var noted: Set<String> = []
-
-/// Prints a finding that is not a crash, once per kind and type.
-private func note(_ kind: String, _ type: String, _ detail: String) {
-    guard noted.insert("\(kind) \(type)").inserted else { return }
-    let line = Array("fuzz-note: \(kind) \(type): \(detail)\n".utf8)
-    _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-}
-
-private func hex(_ bytes: some Sequence<UInt8>) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var out: [UInt8] = []
-    for byte in bytes {
-        out.append(digits[Int(byte >> 4)])
-        out.append(digits[Int(byte & 0xF)])
-    }
-    return String(decoding: out, as: UTF8.self)
-}
-
-// MARK: - Entry point
-//
-// SwiftPM links every executable with `--defsym main=FuzzCRDT_main` (so that tests can import
-// executables), and that symbol does not exist under `-parse-as-library`. Defining it here
-// and handing over to `LLVMFuzzerRunDriver` does exactly what libFuzzer's own `main` does.
-
-@_extern(c, "LLVMFuzzerRunDriver")
-private func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
+// MARK: - Entry point (see FuzzSupport.runFuzzer)
 
 @_cdecl("FuzzCRDT_main")
 public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var argc = argc
-    var argv = argv
-    return runFuzzerDriver(&argc, &argv) { data, size in
+    runFuzzer(argc, argv) { data, size in
         guard let data else { return 0 }
         return fuzz(UnsafeRawPointer(data), size)
     }
@@ -156,20 +105,8 @@ public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutableP
 
 @_cdecl("LLVMFuzzerInitialize")
 public func fuzzInitialize(_ argc: UnsafeMutableRawPointer, _ argv: UnsafeMutableRawPointer) -> CInt {
-    guard let directory = getenv("LASHUP_FUZZ_SEEDS").map({ String(cString: $0) }) else { return 0 }
-    let seeds = makeSeeds()
-    for (index, seed) in seeds.enumerated() {
-        writeFile("\(directory)/seed-\(index)", seed)
-    }
-    print("FuzzCRDT: wrote \(seeds.count) seeds to \(directory)")
-    exit(0)
-}
-
-private func writeFile(_ path: String, _ bytes: [UInt8]) {
-    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    guard fd >= 0 else { fatalError("cannot create \(path)") }
-    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-    close(fd)
+    writeSeedsIfRequested(target: "FuzzCRDT", makeSeeds)
+    return 0
 }
 
 private func seed(_ name: String, _ value: some WireEncodable) -> [UInt8] {

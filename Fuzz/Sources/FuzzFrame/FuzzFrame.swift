@@ -19,6 +19,7 @@ import LashupGossip
 import LashupMembership
 import LashupNode
 import LashupStore
+import FuzzSupport
 import LashupWire
 import NIOCore
 
@@ -99,34 +100,11 @@ private func cutFrames(_ input: [UInt8], chunkSize: Int, decoder: FrameDecoder) 
     return result
 }
 
-private func hex(_ bytes: some Sequence<UInt8>) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var out: [UInt8] = []
-    for byte in bytes {
-        out.append(digits[Int(byte >> 4)])
-        out.append(digits[Int(byte & 0xF)])
-    }
-    return String(decoding: out, as: UTF8.self)
-}
-
-// MARK: - Entry point
-//
-// SwiftPM links every executable with `--defsym main=FuzzFrame_main` (so that tests can import
-// executables), and that symbol does not exist under `-parse-as-library`. Defining it here
-// and handing over to `LLVMFuzzerRunDriver` does exactly what libFuzzer's own `main` does.
-
-@_extern(c, "LLVMFuzzerRunDriver")
-private func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
+// MARK: - Entry point (see FuzzSupport.runFuzzer)
 
 @_cdecl("FuzzFrame_main")
 public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var argc = argc
-    var argv = argv
-    return runFuzzerDriver(&argc, &argv) { data, size in
+    runFuzzer(argc, argv) { data, size in
         guard let data else { return 0 }
         return fuzz(UnsafeRawPointer(data), size)
     }
@@ -136,20 +114,8 @@ public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutableP
 
 @_cdecl("LLVMFuzzerInitialize")
 public func fuzzInitialize(_ argc: UnsafeMutableRawPointer, _ argv: UnsafeMutableRawPointer) -> CInt {
-    guard let directory = getenv("LASHUP_FUZZ_SEEDS").map({ String(cString: $0) }) else { return 0 }
-    let seeds = makeSeeds()
-    for (index, seed) in seeds.enumerated() {
-        writeFile("\(directory)/seed-\(index)", seed)
-    }
-    print("FuzzFrame: wrote \(seeds.count) seeds to \(directory)")
-    exit(0)
-}
-
-private func writeFile(_ path: String, _ bytes: [UInt8]) {
-    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    guard fd >= 0 else { fatalError("cannot create \(path)") }
-    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-    close(fd)
+    writeSeedsIfRequested(target: "FuzzFrame", makeSeeds)
+    return 0
 }
 
 private func frameBytes(_ frame: Frame) -> [UInt8] { Array(frame.encoded().readableBytesView) }

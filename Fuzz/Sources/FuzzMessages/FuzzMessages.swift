@@ -23,21 +23,22 @@ import LashupGossip
 import LashupMembership
 import LashupNode
 import LashupStore
+import FuzzSupport
 import LashupWire
 
 /// The decoders, in selector order. Append only: the corpus depends on the numbering.
 private let decoders: [(name: String, run: @Sendable (ArraySlice<UInt8>) -> Void)] = [
-    ("MembershipMessage", { check(MembershipMessage.self, $0) }),
-    ("GossipMessage", { check(GossipMessage.self, $0) }),
-    ("MemberSync", { check(MemberSync.self, $0) }),
-    ("MemberRecord", { check(MemberRecord.self, $0) }),
-    ("AntiEntropyMessage", { check(AntiEntropyMessage.self, $0) }),
-    ("KeyDelta", { check(KeyDelta.self, $0) }),
-    ("Key", { check(Key.self, $0) }),
-    ("Hello", { check(Hello.self, $0) }),
-    ("Refusal", { check(Refusal.self, $0) }),
-    ("Peer", { check(Peer.self, $0) }),
-    ("BroadcastID", { check(BroadcastID.self, $0) }),
+    ("MembershipMessage", { roundTrip(MembershipMessage.self, $0) }),
+    ("GossipMessage", { roundTrip(GossipMessage.self, $0) }),
+    ("MemberSync", { roundTrip(MemberSync.self, $0) }),
+    ("MemberRecord", { roundTrip(MemberRecord.self, $0) }),
+    ("AntiEntropyMessage", { roundTrip(AntiEntropyMessage.self, $0) }),
+    ("KeyDelta", { roundTrip(KeyDelta.self, $0) }),
+    ("Key", { roundTrip(Key.self, $0) }),
+    ("Hello", { roundTrip(Hello.self, $0) }),
+    ("Refusal", { roundTrip(Refusal.self, $0) }),
+    ("Peer", { roundTrip(Peer.self, $0) }),
+    ("BroadcastID", { roundTrip(BroadcastID.self, $0) }),
 ]
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -48,62 +49,11 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     return 0
 }
 
-private func check<T: WireCodable & Equatable>(_: T.Type, _ payload: ArraySlice<UInt8>) {
-    guard let value = try? T(decoding: payload) else { return }
-    let encoded = value.encodedBytes()
-    let again: T
-    do { again = try T(decoding: encoded) } catch {
-        fatalError("\(T.self): the re-encoding of a decoded value does not decode: \(error); input \(hex(payload)), re-encoded \(hex(encoded))")
-    }
-    if again != value {
-        fatalError("\(T.self): round trip changed the value: \(value) -> \(again); input \(hex(payload))")
-    }
-    let encodedAgain = again.encodedBytes()
-    if encodedAgain != encoded {
-        fatalError("\(T.self): equal values encode differently: \(hex(encoded)) vs \(hex(encodedAgain)); input \(hex(payload))")
-    }
-    if !encoded.elementsEqual(payload) {
-        note("non-canonical", "\(T.self)", "accepted an input that is not the canonical encoding of its value; input \(hex(payload)), canonical \(hex(encoded))")
-    }
-}
-
-nonisolated(unsafe) private var noted: Set<String> = []
-
-/// Prints a finding that is not a crash, once per kind and type.
-private func note(_ kind: String, _ type: String, _ detail: String) {
-    guard noted.insert("\(kind) \(type)").inserted else { return }
-    let line = Array("fuzz-note: \(kind) \(type): \(detail)\n".utf8)
-    _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-}
-
-private func hex(_ bytes: some Sequence<UInt8>) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var out: [UInt8] = []
-    for byte in bytes {
-        out.append(digits[Int(byte >> 4)])
-        out.append(digits[Int(byte & 0xF)])
-    }
-    return String(decoding: out, as: UTF8.self)
-}
-
-// MARK: - Entry point
-//
-// SwiftPM links every executable with `--defsym main=FuzzMessages_main` (so that tests can import
-// executables), and that symbol does not exist under `-parse-as-library`. Defining it here
-// and handing over to `LLVMFuzzerRunDriver` does exactly what libFuzzer's own `main` does.
-
-@_extern(c, "LLVMFuzzerRunDriver")
-private func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
+// MARK: - Entry point (see FuzzSupport.runFuzzer)
 
 @_cdecl("FuzzMessages_main")
 public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var argc = argc
-    var argv = argv
-    return runFuzzerDriver(&argc, &argv) { data, size in
+    runFuzzer(argc, argv) { data, size in
         guard let data else { return 0 }
         return fuzz(UnsafeRawPointer(data), size)
     }
@@ -113,20 +63,8 @@ public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutableP
 
 @_cdecl("LLVMFuzzerInitialize")
 public func fuzzInitialize(_ argc: UnsafeMutableRawPointer, _ argv: UnsafeMutableRawPointer) -> CInt {
-    guard let directory = getenv("LASHUP_FUZZ_SEEDS").map({ String(cString: $0) }) else { return 0 }
-    let seeds = makeSeeds()
-    for (index, seed) in seeds.enumerated() {
-        writeFile("\(directory)/seed-\(index)", seed)
-    }
-    print("FuzzMessages: wrote \(seeds.count) seeds to \(directory)")
-    exit(0)
-}
-
-private func writeFile(_ path: String, _ bytes: [UInt8]) {
-    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    guard fd >= 0 else { fatalError("cannot create \(path)") }
-    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-    close(fd)
+    writeSeedsIfRequested(target: "FuzzMessages", makeSeeds)
+    return 0
 }
 
 private func seed(_ name: String, _ value: some WireEncodable) -> [UInt8] {
