@@ -77,10 +77,4 @@ public enum APIError: Error, Sendable, Equatable {
     case badRequest(String)
     case notFound(String)
     case unavailable(String)
-
-    public var message: String {
-        switch self {
-        case let .badRequest(message), let .notFound(message), let .unavailable(message): message
-        }
-    }
 }
