@@ -21,6 +21,8 @@ let package = Package(
         .library(name: "LashupSimulation", targets: ["LashupSimulation"]),
         .library(name: "LashupRuntime", targets: ["LashupRuntime"]),
         .library(name: "LashupAPI", targets: ["LashupAPI"]),
+        .library(name: "LashupDNS", targets: ["LashupDNS"]),
+        .library(name: "LashupDNSServer", targets: ["LashupDNSServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -93,9 +95,27 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "LashupDNS",
+            dependencies: ["LashupCRDT"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "LashupDNSServer",
+            dependencies: [
+                "LashupDNS", "LashupCRDT",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "LashupAPI",
             dependencies: [
                 "LashupCRDT", "LashupGossip", "LashupMembership", "LashupNode", "LashupStore", "LashupRuntime",
+                "LashupDNS", "LashupDNSServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -118,6 +138,8 @@ let package = Package(
                 "LashupNode",
                 "LashupRuntime",
                 "LashupAPI",
+                "LashupDNS",
+                "LashupDNSServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -212,6 +234,16 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "LashupDNSTests",
+            dependencies: [
+                "LashupDNS", "LashupDNSServer", "LashupCRDT",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strict
         ),

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import LashupCRDT
+import LashupDNSServer
 import LashupNode
 import LashupRuntime
 import LashupStore
@@ -16,10 +17,14 @@ public enum AgentRoutes {
     public static let maximumWatchSeconds = 300
     public static let version = "0.6.0"
 
-    public static func router(driver: NodeDriver, metrics: MetricsExporter, token: String?) -> Router<BasicRequestContext> {
+    /// - Parameter dns: the agent's DNS service, for `/v1/records`, `/v1/hosts/:host` and
+    ///   `/v1/services/:service` (nil when DNS is off: those answer 404).
+    public static func router(driver: NodeDriver, metrics: MetricsExporter, token: String?, dns: DNSService? = nil) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         if let token { router.middlewares.add(TokenMiddleware(token: token)) }
         router.middlewares.add(MetricsMiddleware())
+
+        DNSRoutes.add(to: router, dns: dns)
 
         router.get("/lashup/members") { _, _ in
             let members = await driver.members()

@@ -22,11 +22,20 @@ public struct AgentConfiguration: Sendable {
     public var tlsKey: String?
     public var development: Bool
     public var logLevel: Logger.Level
+    /// DNS listeners as given (`HOST:PORT,…`, or `none`); nil: the default for the mode.
+    /// Parsed and checked by the DNS service, which owns their meaning.
+    public var dnsListen: String?
+    /// Upstream resolvers as given (`IP[:PORT],…` or `none`); nil: /etc/resolv.conf.
+    public var dnsUpstreams: String?
+    /// Forward zones as given (`ZONE=IP[:PORT],…`).
+    public var dnsForwardZones: String?
+    /// Answer order: round_robin, random or none.
+    public var dnsOrder: String?
 
     /// The settings every source can set, by their config-file names.
     public static let settingNames = [
         "name", "cluster", "bind", "advertise", "join", "api", "api_token", "data_dir",
-        "tls_ca", "tls_cert", "tls_key", "dev", "log_level",
+        "tls_ca", "tls_cert", "tls_key", "dev", "log_level", "dns", "upstream", "forward_zone", "dns_order",
     ]
 
     /// The environment variable of a setting: `data_dir` → `LASHUP_DATA_DIR`.
@@ -116,6 +125,10 @@ public struct AgentConfiguration: Sendable {
             throw RuntimeError("--log-level \"\(level)\": use one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         logLevel = parsed
+        dnsListen = settings["dns"]
+        dnsUpstreams = settings["upstream"]
+        dnsForwardZones = settings["forward_zone"]
+        dnsOrder = settings["dns_order"]
     }
 
     static func address(_ text: String, setting: String) throws(RuntimeError) -> (String, Int) {

@@ -218,6 +218,9 @@ public actor NodeDriver {
         public var reset: Bool
     }
 
+    /// The change log's current index: a watch after it sees every later change.
+    public var changeIndex: UInt64 { changeLog.lastIndex }
+
     /// Keys matching `pattern` that changed after `index` (nil: after now); waits up to
     /// `timeout` for one.
     public func watch(_ pattern: KeyPattern, after requested: UInt64?, timeout: Duration) async throws -> WatchResult {

@@ -36,6 +36,10 @@ struct AgentCommand: AsyncParsableCommand {
     @Flag(help: "Development mode: without TLS flags, use (and create once) a local CA under ~/.lashup/dev-ca.") var dev = false
     @Option(help: "trace, debug, info, notice, warning, error or critical (default: info).") var logLevel: String?
     @Option(help: "JSON file of settings.") var config: String?
+    @Option(help: "DNS listeners IP:PORT,... (default: 127.0.0.1:53; with --dev 127.0.0.1:8053; none: no DNS).") var dns: String?
+    @Option(help: "Upstream resolvers IP[:PORT],... for names outside the cluster (default: /etc/resolv.conf; none: SERVFAIL).") var upstream: String?
+    @Option(help: "Forward zones ZONE=IP[:PORT],... (longest matching zone wins).") var forwardZone: String?
+    @Option(help: "Order of records in DNS answers: round_robin, random or none (default: round_robin).") var dnsOrder: String?
 
     func run() async throws {
         do {
@@ -52,6 +56,7 @@ struct AgentCommand: AsyncParsableCommand {
             ("name", name), ("cluster", cluster), ("bind", bind), ("advertise", advertise), ("join", join),
             ("api", api), ("api_token", apiToken), ("data_dir", dataDir), ("tls_ca", tlsCa),
             ("tls_cert", tlsCert), ("tls_key", tlsKey), ("log_level", logLevel),
+            ("dns", dns), ("upstream", upstream), ("forward_zone", forwardZone), ("dns_order", dnsOrder),
         ]
         for (key, value) in given { if let value { settings[key] = value } }
         if dev { settings["dev"] = "true" }
@@ -73,6 +78,7 @@ struct AgentCommand: AsyncParsableCommand {
 
     func runAgent() async throws {
         let configuration = try resolveConfiguration()
+        let dnsSettings = try DNSSettings(configuration)
         let level = configuration.logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -85,7 +91,14 @@ struct AgentCommand: AsyncParsableCommand {
         logger[metadataKey: "node"] = "\(configuration.name)"
 
         let agent = try await Agent.start(configuration, home: Self.home, logger: logger)
-        let router = AgentRoutes.router(driver: agent.driver, metrics: MetricsExporter(registry: registry), token: configuration.apiToken)
+        let dns: AgentDNS?
+        do {
+            dns = try await AgentDNS.start(dnsSettings, agent: agent, logger: logger)
+        } catch {
+            await agent.stop()
+            throw error
+        }
+        let router = AgentRoutes.router(driver: agent.driver, metrics: MetricsExporter(registry: registry), token: configuration.apiToken, dns: dns?.service)
         let apiAddress = "\(configuration.apiHost):\(configuration.apiPort)"
         let app = Application(
             router: router,
@@ -94,13 +107,13 @@ struct AgentCommand: AsyncParsableCommand {
                 let port = channel.localAddress?.port ?? configuration.apiPort
                 let api = HostPort.format(host: configuration.apiHost, port: port)
                 // One line on stdout that scripts and tests wait for; logs go to stderr.
-                print("lashup agent ready: name=\(configuration.name) gossip=\(agent.advertisedAddress) api=\(api) incarnation=\(agent.incarnation) data_dir=\(configuration.dataDirectory)")
+                print("lashup agent ready: name=\(configuration.name) gossip=\(agent.advertisedAddress) api=\(api) dns=\(dns?.address ?? "off") incarnation=\(agent.incarnation) data_dir=\(configuration.dataDirectory)")
                 fflush(nil)
             },
             logger: logger
         )
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: app), .init(service: AgentService(agent: agent))],
+            services: [.init(service: app), .init(service: AgentService(agent: agent))] + (dns.map { [.init(service: $0)] } ?? []),
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))

@@ -1,0 +1,144 @@
+import LashupCRDT
+import LashupDNS
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import Synchronization
+
+/// Everything the DNS listeners share: the current zones, the resolver, the forwarder with its
+/// cache, and the bound on work in flight.
+///
+/// The zone table is replaced whole (`replaceStoreZones`) and readers pick the new one up by
+/// its generation number, so a query never sees half an update.
+public final class DNSService: Sendable {
+    /// Most forwarded queries in flight at once; beyond, queries are dropped and counted
+    /// (the original's 1 024 concurrent handlers).
+    public static let maximumInFlight = 1_024
+    /// Per-upstream and overall forwarding time limits (the original's values).
+    public static let upstreamTimeout = TimeAmount.seconds(5)
+    public static let overallTimeout = TimeAmount.seconds(10)
+
+    public let resolver: Resolver
+    public let metrics: DNSMetrics
+    let logger: Logger
+    let localZones: [Zone]
+    let table: NIOLockedValueBox<ZoneTable>
+    let generationCounter = Atomic<UInt64>(0)
+    let cache: NIOLockedValueBox<AnswerCache>
+    let health = NIOLockedValueBox(UpstreamHealth())
+    let inFlight = Atomic<Int>(0)
+    let forwarder: Forwarder
+
+    /// - Parameters:
+    ///   - localZones: zones this node makes up (see `ZoneTable.localZones`).
+    ///   - cacheCapacity: most forwarded answers kept.
+    public init(resolver: Resolver, localZones: [Zone], cacheCapacity: Int = 10_000, metrics: DNSMetrics = DNSMetrics(), logger: Logger) {
+        self.resolver = resolver
+        self.metrics = metrics
+        self.logger = logger
+        self.localZones = localZones
+        self.table = NIOLockedValueBox(ZoneTable(zones: localZones, generation: 0))
+        self.cache = NIOLockedValueBox(AnswerCache(capacity: cacheCapacity))
+        self.forwarder = Forwarder()
+    }
+
+    /// The generation of the current zone table (cheap: one atomic load).
+    var generation: UInt64 { generationCounter.load(ordering: .acquiring) }
+
+    /// The current zone table.
+    public var zones: ZoneTable { table.withLockedValue { $0 } }
+
+    /// Replaces the zones that come from the store. `records` maps a store zone name to its
+    /// record lines; lines that do not parse, or lie outside their zone, are skipped and
+    /// counted (and logged once per rebuild).
+    public func replaceStoreZones(_ records: [String: [String]], serial: UInt32) {
+        var zones = localZones
+        var total = 0
+        var rejected: [String] = []
+        for (name, lines) in records {
+            guard let apex = ZoneTable.storeApex(name) else {
+                rejected.append("zone \(name): not an internal zone (<x>.thisdcos.directory)")
+                continue
+            }
+            var parsed: [ZoneRecord] = []
+            for line in lines {
+                do {
+                    let record = try ZoneRecord(line: line)
+                    guard record.name.isSubdomain(of: apex) else {
+                        rejected.append("\(line): not in zone \(apex.relativeDescription)")
+                        continue
+                    }
+                    parsed.append(record)
+                } catch {
+                    rejected.append("\(error)")
+                }
+            }
+            total += parsed.count
+            zones.append(Zone(apex: apex, records: parsed, serial: serial))
+        }
+        let generation = generationCounter.load(ordering: .relaxed) + 1
+        table.withLockedValue { $0 = ZoneTable(zones: zones, generation: generation) }
+        generationCounter.store(generation, ordering: .releasing)
+        metrics.zoneRecords.record(total)
+        metrics.zoneRecordsRejected.record(rejected.count)
+        if !rejected.isEmpty {
+            logger.warning("DNS records skipped", metadata: ["count": "\(rejected.count)", "first": "\(rejected[0])"])
+        }
+    }
+
+    /// Forwards `query` (already known to route to `upstreams`), answering from the cache when
+    /// it can. The future holds the encoded response, or nil when the query is dropped.
+    func forward(_ query: Message, zone: DomainName, upstreams: [Upstream], overTCP: Bool, limit: Int, on loop: any EventLoop, now: UInt64) -> EventLoopFuture<[UInt8]?> {
+        let question = query.questions[0]
+        let dnssecOK = query.edns?.dnssecOK ?? false
+        if let cached = cache.withLockedValue({ $0.lookup(question, dnssecOK: dnssecOK, now: now) }) {
+            metrics.cacheHits.increment()
+            var response = resolver.reply(to: query, code: cached.code, keepQuestion: true)
+            response.answers = cached.answers
+            response.authorities = cached.authorities
+            response.additionals = cached.additionals
+            metrics.queries(zone: zone, code: cached.code).increment()
+            return loop.makeSucceededFuture(response.encoded(limit: limit))
+        }
+        metrics.cacheMisses.increment()
+        guard inFlight.wrappingAdd(1, ordering: .relaxed).newValue <= Self.maximumInFlight else {
+            inFlight.wrappingSubtract(1, ordering: .relaxed)
+            metrics.droppedBusy.increment()
+            return loop.makeSucceededFuture(nil)
+        }
+        metrics.forwardedQueries.increment()
+        var random = SystemRandomNumberGenerator()
+        let chosen = health.withLockedValue { $0.choose(from: upstreams, random: &random) }
+        let answer = forwarder.dispatch(query, to: chosen, overTCP: overTCP, service: self, on: loop)
+        return answer.map { [self] upstreamAnswer -> [UInt8]? in
+            inFlight.wrappingSubtract(1, ordering: .relaxed)
+            guard let upstreamAnswer else {
+                let failure = resolver.reply(to: query, code: .serverFailure, keepQuestion: true)
+                metrics.queries(zone: zone, code: .serverFailure).increment()
+                return failure.encoded(limit: limit)
+            }
+            cache.withLockedValue {
+                $0.store(upstreamAnswer, for: question, dnssecOK: dnssecOK, now: now)
+                metrics.cacheEntries.record($0.count)
+            }
+            var response = resolver.reply(to: query, code: upstreamAnswer.responseCode, keepQuestion: true)
+            response.header.authenticData = upstreamAnswer.header.authenticData
+            response.answers = upstreamAnswer.answers
+            response.authorities = upstreamAnswer.authorities
+            response.additionals = upstreamAnswer.additionals
+            metrics.queries(zone: zone, code: upstreamAnswer.responseCode).increment()
+            return response.encoded(limit: limit)
+        }
+    }
+
+    func recordOutcome(_ upstream: Upstream, success: Bool, elapsed: TimeAmount) {
+        let (latency, failures) = metrics.upstream(upstream)
+        if success {
+            latency.recordNanoseconds(elapsed.nanoseconds)
+            health.withLockedValue { $0.recordSuccess(upstream) }
+        } else {
+            failures.increment()
+            health.withLockedValue { $0.recordFailure(upstream) }
+        }
+    }
+}

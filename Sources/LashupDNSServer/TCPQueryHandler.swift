@@ -1,0 +1,59 @@
+import LashupDNS
+import NIOCore
+
+/// Answers queries on one TCP connection (RFC 7766): several queries per connection, answered
+/// as each is ready (possibly out of order), at most `maximumPending` forwarded at once; the
+/// connection closes after `DNSServer.tcpIdleTimeout` without a query.
+final class TCPQueryHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+    /// Forwarded queries one connection may have waiting; further ones are dropped and counted.
+    static let maximumPending = 64
+
+    var answering: QueryAnswering
+    var pending = 0
+
+    init(service: DNSService) { answering = QueryAnswering(service: service) }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let query = Array(unwrapInboundIn(data).readableBytesView)
+        switch answering.answer(query, tcp: true, on: context.eventLoop) {
+        case .none:
+            return
+        case let .now(bytes):
+            context.writeAndFlush(wrapOutboundOut(Self.frame(bytes, allocator: context.channel.allocator)), promise: nil)
+        case let .later(future):
+            guard pending < Self.maximumPending else {
+                answering.service.metrics.droppedBusy.increment()
+                return
+            }
+            pending += 1
+            let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let channel = context.channel
+            future.whenSuccess { bytes in
+                handler.value.pending -= 1
+                guard let bytes else { return }
+                channel.writeAndFlush(Self.frame(bytes, allocator: channel.allocator), promise: nil)
+            }
+        }
+    }
+
+    static func frame(_ bytes: [UInt8], allocator: ByteBufferAllocator) -> ByteBuffer {
+        var buffer = allocator.buffer(capacity: bytes.count + 2)
+        buffer.writeInteger(UInt16(bytes.count))
+        buffer.writeBytes(bytes)
+        return buffer
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+}

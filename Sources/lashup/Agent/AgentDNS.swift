@@ -1,0 +1,50 @@
+import LashupCRDT
+import LashupDNS
+import LashupDNSServer
+import LashupRuntime
+import Logging
+import NIOPosix
+import ServiceLifecycle
+
+/// The agent's DNS: the service, its listeners and the feed that keeps its zones equal to the
+/// store's. Runs until shutdown, then closes the listeners.
+struct AgentDNS: Service {
+    let service: DNSService
+    let server: DNSServer
+    let feed: DNSZoneFeed
+
+    /// Binds the listeners (an error names the address) and prepares the feed.
+    static func start(_ settings: DNSSettings, agent: Agent, logger: Logger) async throws(RuntimeError) -> AgentDNS? {
+        guard !settings.listen.isEmpty else { return nil }
+        let router = QueryRouter(upstreams: settings.upstreams, forwardZones: settings.forwardZones, clusterID: nil)
+        let nodeAddress = HostPort.parse(agent.advertisedAddress).flatMap { IPAddress($0.host) }
+        let local = ZoneTable.localZones(nameServerAddress: IPAddress(settings.listen[0].host), nodeAddress: nodeAddress, publicAddresses: [], serial: 1)
+        let service = DNSService(resolver: Resolver(router: router, order: settings.order), localZones: local, logger: logger)
+        let server: DNSServer
+        do {
+            server = try await DNSServer.start(service: service, addresses: settings.listen, group: MultiThreadedEventLoopGroup.singleton)
+        } catch {
+            let addresses = settings.listen.map { HostPort.format(host: $0.host, port: $0.port) }.joined(separator: ",")
+            throw RuntimeError("could not listen for DNS on \(addresses): \(error) (choose others with --dns, or --dns none)")
+        }
+        if settings.upstreams.isEmpty {
+            logger.notice("DNS has no upstream resolvers: names outside the cluster's zones get SERVFAIL (set --upstream)")
+        }
+        return AgentDNS(service: service, server: server, feed: DNSZoneFeed(driver: agent.driver, service: service, logger: logger))
+    }
+
+    /// `HOST:PORT` of the first listener, for the ready line.
+    var address: String {
+        let first = server.addresses[0]
+        return HostPort.format(host: first.ipAddress ?? "?", port: first.port ?? 0)
+    }
+
+    func run() async throws {
+        // The feed blocks in watches the driver ends on its own time; stop answering at once
+        // and let the feed go with the process.
+        let feedTask = Task { await feed.run() }
+        try? await gracefulShutdown()
+        feedTask.cancel()
+        await server.stop()
+    }
+}
