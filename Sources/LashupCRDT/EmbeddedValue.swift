@@ -47,33 +47,38 @@ public enum EmbeddedValue: DotStore {
 
     public mutating func join(_ other: EmbeddedValue, context: CausalContext, otherContext: CausalContext, changes: inout DotChanges) {
         // Each case moves the payload out of `self` before mutating it, so a large nested set
-        // or map is joined in place rather than copied on write.
-        switch (self, other) {
-        case (.register(var mine), .register(let theirs)):
+        // or map is joined in place rather than copied on write. The switch is on `self`
+        // alone: switching on a `(self, other)` tuple kept a second reference to the payload
+        // alive for the whole case, and every join copied the set (O(n) per write).
+        switch self {
+        case var .register(mine):
+            guard case let .register(theirs) = other else { return }
             self = .placeholder
             mine.join(theirs, context: context, otherContext: otherContext, changes: &changes)
             self = .register(mine)
-        case (.set(var mine), .set(let theirs)):
+        case var .set(mine):
+            guard case let .set(theirs) = other else { return }
             self = .placeholder
             mine.join(theirs, context: context, otherContext: otherContext, changes: &changes)
             self = .set(mine)
-        case (.flag(var mine), .flag(let theirs)):
+        case var .flag(mine):
+            guard case let .flag(theirs) = other else { return }
             self = .placeholder
             mine.join(theirs, context: context, otherContext: otherContext, changes: &changes)
             self = .flag(mine)
-        case (.counter(var mine), .counter(let theirs)):
+        case var .counter(mine):
+            guard case let .counter(theirs) = other else { return }
             self = .placeholder
             mine.join(theirs, context: context, otherContext: otherContext, changes: &changes)
             self = .counter(mine)
-        case (.map(var mine), .map(let theirs)):
+        case var .map(mine):
+            guard case let .map(theirs) = other else { return }
             self = .placeholder
             mine.join(theirs, context: context, otherContext: otherContext, changes: &changes)
             self = .map(mine)
-        default:
-            // Field keys carry the type and decoding checks it, so a mismatch cannot arise
-            // from valid states; if it ever did, the local value is kept.
-            break
         }
+        // A type mismatch returns early above: field keys carry the type and decoding checks
+        // it, so it cannot arise from valid states; if it ever did, the local value is kept.
     }
 
     /// A value holding no heap storage, parked in `self` while a payload is mutated.
