@@ -249,7 +249,11 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["LashupStore", "LashupCRDT", "lashup"],
+            dependencies: [
+                "LashupStore", "LashupCRDT", "LashupDNS", "LashupDNSServer", "lashup",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

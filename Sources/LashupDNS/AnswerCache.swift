@@ -34,6 +34,11 @@ public struct AnswerCache: Sendable {
         public var answers: [ResourceRecord]
         public var authorities: [ResourceRecord]
         public var additionals: [ResourceRecord]
+        /// When the entry was stored and when it stops being served.
+        public var storedAt: UInt64
+        public var expiresAt: UInt64
+        /// Whole seconds subtracted from every TTL.
+        public var age: UInt32
     }
 
     public let capacity: Int
@@ -67,7 +72,8 @@ public struct AnswerCache: Sendable {
                 return record
             }
         }
-        return Answer(code: entry.code, answers: age(entry.answers), authorities: age(entry.authorities), additionals: age(entry.additionals))
+        return Answer(code: entry.code, answers: age(entry.answers), authorities: age(entry.authorities), additionals: age(entry.additionals),
+                      storedAt: entry.storedAt, expiresAt: entry.expiresAt, age: elapsed)
     }
 
     /// Stores `response` (the upstream's answer to `question`) if it may be cached.
@@ -75,17 +81,22 @@ public struct AnswerCache: Sendable {
         guard !response.header.truncated, let ttl = Self.lifetime(of: response) else { return }
         let key = Self.key(question, dnssecOK: dnssecOK)
         if entries[key] == nil, entries.count >= capacity { makeRoom(now: now) }
-        let clamp = { (records: [ResourceRecord]) in records.map { record -> ResourceRecord in
-            var record = record
-            record.ttl = min(record.ttl, ttl)
-            return record
-        } }
-        entries[key] = Entry(code: response.responseCode, answers: clamp(response.answers), authorities: clamp(response.authorities),
-                             additionals: clamp(response.additionals), storedAt: now, expiresAt: now &+ UInt64(ttl) * 1_000_000_000)
+        let clamped = Self.clamping(response, to: ttl)
+        entries[key] = Entry(code: response.responseCode, answers: clamped.answers, authorities: clamped.authorities,
+                             additionals: clamped.additionals, storedAt: now, expiresAt: now &+ UInt64(ttl) * 1_000_000_000)
+    }
+
+    /// `response` with no record's TTL above `ttl`: nothing outlives the entry that holds it.
+    public static func clamping(_ response: Message, to ttl: UInt32) -> Message {
+        var message = response
+        for index in message.answers.indices { message.answers[index].ttl = min(message.answers[index].ttl, ttl) }
+        for index in message.authorities.indices { message.authorities[index].ttl = min(message.authorities[index].ttl, ttl) }
+        for index in message.additionals.indices { message.additionals[index].ttl = min(message.additionals[index].ttl, ttl) }
+        return message
     }
 
     /// How long a response may be cached, or nil if it may not be.
-    static func lifetime(of response: Message) -> UInt32? {
+    public static func lifetime(of response: Message) -> UInt32? {
         let code = response.responseCode
         guard code == .noError || code == .nameError else { return nil }
         let ttl: UInt32?

@@ -4,6 +4,8 @@ struct MessageWriter {
     /// Lower-cased wire form of every name suffix written so far → its offset (only offsets a
     /// pointer can hold, < 0x4000).
     var suffixes: [DomainName: Int] = [:]
+    /// Where each record's TTL was written, so a cached encoding can count its TTLs down.
+    var ttlOffsets: [Int] = []
 
     init(capacity: Int) { bytes.reserveCapacity(capacity) }
 
@@ -11,6 +13,7 @@ struct MessageWriter {
     mutating func rollBack(to mark: Int) {
         bytes.removeLast(bytes.count - mark)
         suffixes = suffixes.filter { $0.value < mark }
+        ttlOffsets.removeAll { $0 >= mark }
     }
 
     mutating func u8(_ value: UInt8) { bytes.append(value) }
@@ -51,6 +54,7 @@ struct MessageWriter {
         name(record.name)
         u16(record.type.rawValue)
         u16(record.recordClass.rawValue)
+        ttlOffsets.append(bytes.count)
         u32(record.ttl)
         let lengthOffset = bytes.count
         u16(0)
@@ -94,6 +98,12 @@ extension Message {
     /// whole record that did and TC is set (RFC 2181 §9); additional records that do not fit are
     /// left out without TC. The OPT record is always kept: room for it is reserved first.
     public func encoded(limit: Int = Message.maximumLength) -> [UInt8] {
+        encodedWithTTLOffsets(limit: limit).bytes
+    }
+
+    /// `encoded(limit:)` plus the offset of every record's 4-byte TTL in the result (the OPT
+    /// record's is not a TTL and is not listed).
+    public func encodedWithTTLOffsets(limit: Int = Message.maximumLength) -> (bytes: [UInt8], ttlOffsets: [Int]) {
         let limit = max(Self.classicUDPLimit, min(limit, Self.maximumLength))
         var writer = MessageWriter(capacity: min(limit, 1_500))
         writer.u16(header.id)
@@ -129,6 +139,6 @@ extension Message {
             flags |= 0x0200
             writer.set16(flags, at: 2)
         }
-        return writer.bytes
+        return (writer.bytes, writer.ttlOffsets)
     }
 }

@@ -16,25 +16,29 @@ public struct Zone: Sendable {
     let names: Set<DomainName>
     public let serial: UInt32
 
-    /// Builds a zone. Records not under `apex` are left out and returned as `rejected`; so are
-    /// other types beside a CNAME (RFC 1034 §3.6.2: a CNAME owner has no other data).
+    /// Builds a zone. Records not under `apex` are left out, and so is everything beside a
+    /// name's CNAME (the one with the smallest text is kept).
     public init(apex: DomainName, records list: [ZoneRecord], serial: UInt32) {
         self.apex = apex.lowercased
         self.serial = serial
-        var records: [DomainName: [RecordData]] = [:]
+        // Each record's text is its sort key, computed once: one order on every node, so `none`
+        // ordering and the CNAME kept below are the same everywhere.
+        var keyed: [DomainName: [(key: String, data: RecordData)]] = [:]
         var names: Set<DomainName> = [apex]
         for record in list where record.name.isSubdomain(of: apex) {
-            records[record.name, default: []].append(record.data)
+            keyed[record.name, default: []].append((record.description, record.data))
             var name = record.name
             while name != apex, names.insert(name).inserted { name = name.droppingFirst(1) }
         }
-        for (name, data) in records where data.count > 1 && data.contains(where: { $0.type == .cname }) {
-            // Keep the CNAME with the smallest text so every node picks the same one.
-            let cname = data.filter { $0.type == .cname }.min { "\($0)" < "\($1)" }!
-            records[name] = [cname]
+        var records: [DomainName: [RecordData]] = [:]
+        for (name, entries) in keyed {
+            var sorted = entries.sorted { $0.key < $1.key }
+            if sorted.count > 1, let cname = sorted.first(where: { $0.data.type == .cname }) {
+                sorted = [cname]  // RFC 1034 §3.6.2: a CNAME owner has no other data
+            }
+            records[name] = sorted.map(\.data)
         }
-        // One order on every node: sorted by text, so `none` ordering is the same everywhere.
-        self.records = records.mapValues { $0.sorted { "\($0)" < "\($1)" } }
+        self.records = records
         self.names = names
     }
 

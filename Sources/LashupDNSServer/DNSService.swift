@@ -1,6 +1,7 @@
 import LashupCRDT
 import LashupDNS
 import Logging
+import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
 import Synchronization
@@ -15,8 +16,11 @@ public final class DNSService: Sendable {
     /// (the original's 1 024 concurrent handlers).
     public static let maximumInFlight = 1_024
     /// Per-upstream and overall forwarding time limits (the original's values).
-    public static let upstreamTimeout = TimeAmount.seconds(5)
-    public static let overallTimeout = TimeAmount.seconds(10)
+    public static let defaultUpstreamTimeout = TimeAmount.seconds(5)
+    public static let defaultOverallTimeout = TimeAmount.seconds(10)
+
+    let upstreamTimeout: TimeAmount
+    let overallTimeout: TimeAmount
 
     public let resolver: Resolver
     public let metrics: DNSMetrics
@@ -32,8 +36,13 @@ public final class DNSService: Sendable {
     /// - Parameters:
     ///   - localZones: zones this node makes up (see `ZoneTable.localZones`).
     ///   - cacheCapacity: most forwarded answers kept.
-    public init(resolver: Resolver, localZones: [Zone], cacheCapacity: Int = 10_000, metrics: DNSMetrics = DNSMetrics(), logger: Logger) {
+    ///   - upstreamTimeout, overallTimeout: how long one upstream, and all together, may take.
+    public init(resolver: Resolver, localZones: [Zone], cacheCapacity: Int = 10_000, metrics: DNSMetrics = DNSMetrics(),
+                upstreamTimeout: TimeAmount = DNSService.defaultUpstreamTimeout, overallTimeout: TimeAmount = DNSService.defaultOverallTimeout,
+                logger: Logger) {
         self.resolver = resolver
+        self.upstreamTimeout = upstreamTimeout
+        self.overallTimeout = overallTimeout
         self.metrics = metrics
         self.logger = logger
         self.localZones = localZones
@@ -86,9 +95,17 @@ public final class DNSService: Sendable {
         }
     }
 
+    /// A forwarded answer, encoded, with what a per-loop cache needs to serve it again.
+    struct ForwardedReply {
+        var bytes: [UInt8]
+        var counter: Counter
+        /// Nil when the answer may not be cached (errors, SERVFAIL, no TTL).
+        var expiry: ResponseCache.Expiry?
+    }
+
     /// Forwards `query` (already known to route to `upstreams`), answering from the cache when
-    /// it can. The future holds the encoded response, or nil when the query is dropped.
-    func forward(_ query: Message, zone: DomainName, upstreams: [Upstream], overTCP: Bool, limit: Int, on loop: any EventLoop, now: UInt64) -> EventLoopFuture<[UInt8]?> {
+    /// it can. The future holds the reply, or nil when the query is dropped.
+    func forward(_ query: Message, zone: DomainName, upstreams: [Upstream], overTCP: Bool, limit: Int, on loop: any EventLoop, now: UInt64) -> EventLoopFuture<ForwardedReply?> {
         let question = query.questions[0]
         let dnssecOK = query.edns?.dnssecOK ?? false
         if let cached = cache.withLockedValue({ $0.lookup(question, dnssecOK: dnssecOK, now: now) }) {
@@ -97,8 +114,9 @@ public final class DNSService: Sendable {
             response.answers = cached.answers
             response.authorities = cached.authorities
             response.additionals = cached.additionals
-            metrics.queries(zone: zone, code: cached.code).increment()
-            return loop.makeSucceededFuture(response.encoded(limit: limit))
+            let counter = metrics.queries(zone: zone, code: cached.code)
+            counter.increment()
+            return loop.makeSucceededFuture(reply(response, counter: counter, limit: limit, storedAt: cached.storedAt, expiresAt: cached.expiresAt, age: cached.age))
         }
         metrics.cacheMisses.increment()
         guard inFlight.wrappingAdd(1, ordering: .relaxed).newValue <= Self.maximumInFlight else {
@@ -110,25 +128,41 @@ public final class DNSService: Sendable {
         var random = SystemRandomNumberGenerator()
         let chosen = health.withLockedValue { $0.choose(from: upstreams, random: &random) }
         let answer = forwarder.dispatch(query, to: chosen, overTCP: overTCP, service: self, on: loop)
-        return answer.map { [self] upstreamAnswer -> [UInt8]? in
+        return answer.map { [self] upstreamAnswer -> ForwardedReply? in
             inFlight.wrappingSubtract(1, ordering: .relaxed)
             guard let upstreamAnswer else {
                 let failure = resolver.reply(to: query, code: .serverFailure, keepQuestion: true)
-                metrics.queries(zone: zone, code: .serverFailure).increment()
-                return failure.encoded(limit: limit)
+                let counter = metrics.queries(zone: zone, code: .serverFailure)
+                counter.increment()
+                return ForwardedReply(bytes: failure.encoded(limit: limit), counter: counter, expiry: nil)
             }
             cache.withLockedValue {
                 $0.store(upstreamAnswer, for: question, dnssecOK: dnssecOK, now: now)
                 metrics.cacheEntries.record($0.count)
             }
+            let lifetime = upstreamAnswer.header.truncated ? nil : AnswerCache.lifetime(of: upstreamAnswer)
+            let served = lifetime.map { AnswerCache.clamping(upstreamAnswer, to: $0) } ?? upstreamAnswer
             var response = resolver.reply(to: query, code: upstreamAnswer.responseCode, keepQuestion: true)
             response.header.authenticData = upstreamAnswer.header.authenticData
-            response.answers = upstreamAnswer.answers
-            response.authorities = upstreamAnswer.authorities
-            response.additionals = upstreamAnswer.additionals
-            metrics.queries(zone: zone, code: upstreamAnswer.responseCode).increment()
-            return response.encoded(limit: limit)
+            response.answers = served.answers
+            response.authorities = served.authorities
+            response.additionals = served.additionals
+            let counter = metrics.queries(zone: zone, code: upstreamAnswer.responseCode)
+            counter.increment()
+            let expiresAt = lifetime.map { now &+ UInt64($0) * 1_000_000_000 }
+            return reply(response, counter: counter, limit: limit, storedAt: now, expiresAt: expiresAt, age: 0)
         }
+    }
+
+    /// Encodes a forwarded answer whose TTLs are `age` seconds below what they were at `storedAt`.
+    func reply(_ response: Message, counter: Counter, limit: Int, storedAt: UInt64, expiresAt: UInt64?, age: UInt32) -> ForwardedReply {
+        let (bytes, offsets) = response.encodedWithTTLOffsets(limit: limit)
+        guard let expiresAt else { return ForwardedReply(bytes: bytes, counter: counter, expiry: nil) }
+        let ttls = offsets.map { offset -> UInt32 in
+            let served = UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16 | UInt32(bytes[offset + 2]) << 8 | UInt32(bytes[offset + 3])
+            return served + age
+        }
+        return ForwardedReply(bytes: bytes, counter: counter, expiry: ResponseCache.Expiry(storedAt: storedAt, expiresAt: expiresAt, ttlOffsets: offsets, baseTTLs: ttls))
     }
 
     func recordOutcome(_ upstream: Upstream, success: Bool, elapsed: TimeAmount) {

@@ -13,17 +13,17 @@ struct Forwarder: Sendable {
     }
 
     /// Asks every upstream in `upstreams` at once; succeeds with the first answer whose rcode is
-    /// NOERROR or NXDOMAIN, or nil when every one failed or `DNSService.overallTimeout` passed.
+    /// NOERROR or NXDOMAIN, or nil when every one failed or the service's overall timeout passed.
     func dispatch(_ query: Message, to upstreams: [Upstream], overTCP: Bool, service: DNSService, on loop: any EventLoop) -> EventLoopFuture<Message?> {
         guard !upstreams.isEmpty else { return loop.makeSucceededFuture(nil) }
         let promise = loop.makePromise(of: Message?.self)
         let state = NIOLoopBoundBox(DispatchState(remaining: upstreams.count), eventLoop: loop)
-        let deadline = loop.scheduleTask(in: DNSService.overallTimeout) {
+        let deadline = loop.scheduleTask(in: service.overallTimeout) {
             if !state.value.finished { state.value.finished = true; promise.succeed(nil) }
         }
         for upstream in upstreams {
             let started = NIODeadline.now()
-            ask(upstream, query: query, overTCP: overTCP, on: loop).hop(to: loop).whenComplete { result in
+            ask(upstream, query: query, overTCP: overTCP, timeout: service.upstreamTimeout, on: loop).hop(to: loop).whenComplete { result in
                 let elapsed = NIODeadline.now() - started
                 var usable: Message?
                 if case let .success(answer) = result, answer.responseCode == .noError || answer.responseCode == .nameError {
@@ -52,8 +52,8 @@ struct Forwarder: Sendable {
         init(remaining: Int) { self.remaining = remaining }
     }
 
-    /// One query to one upstream, with `DNSService.upstreamTimeout`.
-    func ask(_ upstream: Upstream, query: Message, overTCP: Bool, on loop: any EventLoop) -> EventLoopFuture<Message> {
+    /// One query to one upstream, failing after `timeout`.
+    func ask(_ upstream: Upstream, query: Message, overTCP: Bool, timeout limit: TimeAmount, on loop: any EventLoop) -> EventLoopFuture<Message> {
         var outgoing = query
         outgoing.header.id = UInt16.random(in: .min ... .max)
         outgoing.header.recursionDesired = true
@@ -67,13 +67,13 @@ struct Forwarder: Sendable {
         }
         let promise = OncePromise<Message>(on: loop)
         let expectation = UpstreamExpectation(id: outgoing.header.id, question: outgoing.questions[0], from: address)
-        let timeout = loop.scheduleTask(in: DNSService.upstreamTimeout) {
-            promise.fail(Failure(description: "\(upstream) did not answer within \(DNSService.upstreamTimeout)"))
+        let timeout = loop.scheduleTask(in: limit) {
+            promise.fail(Failure(description: "\(upstream) did not answer within \(limit)"))
         }
         let channel: EventLoopFuture<any Channel>
         if overTCP {
             channel = ClientBootstrap(group: loop)
-                .connectTimeout(DNSService.upstreamTimeout)
+                .connectTimeout(limit)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LengthPrefixedMessageDecoder()))

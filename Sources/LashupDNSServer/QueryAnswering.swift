@@ -5,7 +5,7 @@ import NIOCore
 /// The per-event-loop half of answering a query, shared by the UDP and TCP handlers: the
 /// answer cache for our own zones, the zone table last seen, and the choice between an
 /// immediate answer and a forwarded one.
-struct QueryAnswering {
+final class QueryAnswering {
     /// Most cached encodings of our own answers per event loop.
     static let responseCacheCapacity = 50_000
 
@@ -28,7 +28,7 @@ struct QueryAnswering {
     }
 
     /// Answers `query`. Over UDP, `tcp` is false and the answer is cut to the client's size.
-    mutating func answer(_ query: [UInt8], tcp: Bool, on loop: any EventLoop) -> Reply {
+    func answer(_ query: [UInt8], tcp: Bool, on loop: any EventLoop) -> Reply {
         let generation = service.generation
         if generation != responses.generation {
             zones = service.zones
@@ -36,7 +36,7 @@ struct QueryAnswering {
             responses.generation = zones.generation
         }
         // Our cached encodings are for UDP; over TCP nothing is cut, so encode afresh.
-        if !tcp, query.count >= 12, let hit = responses.response(for: query) {
+        if !tcp, query.count >= 12, let hit = responses.response(for: query, now: { UInt64(NIODeadline.now().uptimeNanoseconds) }) {
             hit.counter.increment()
             return .now(hit.bytes)
         }
@@ -58,7 +58,18 @@ struct QueryAnswering {
         case let .forward(message, zone, upstreams):
             let limit = tcp ? Message.maximumLength : Resolver.udpLimit(for: message)
             let now = UInt64(NIODeadline.now().uptimeNanoseconds)
-            return .later(service.forward(message, zone: zone, upstreams: upstreams, overTCP: tcp, limit: limit, on: loop, now: now))
+            let forwarded = service.forward(message, zone: zone, upstreams: upstreams, overTCP: tcp, limit: limit, on: loop, now: now)
+            guard !tcp else { return .later(forwarded.map { $0?.bytes }) }
+            // Keep cacheable answers in this loop's cache; the future completes on this loop.
+            let answering = NIOLoopBound(self, eventLoop: loop)
+            return .later(forwarded.map { reply in
+                guard let reply else { return nil }
+                if let expiry = reply.expiry,
+                   answering.value.responses.store(reply.bytes, for: query, rotations: 0, counter: reply.counter, expiry: expiry) {
+                    answering.value.service.metrics.answerCacheResets.increment()
+                }
+                return reply.bytes
+            })
         }
     }
 }

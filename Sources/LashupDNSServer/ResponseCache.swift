@@ -1,17 +1,29 @@
 import LashupDNS
 import Metrics
 
-/// Encoded answers from our own zones, keyed by the query's bytes after its id, so a repeated
-/// question is answered by patching two bytes. Owned by one channel handler (one event loop),
-/// so it takes no lock; it is emptied whenever the zone table changes.
+/// Encoded UDP answers, keyed by the query's bytes after its id, so a repeated question is
+/// answered by patching the id (and, for forwarded answers, the TTLs). Owned by one channel
+/// handler (one event loop), so it takes no lock; emptied whenever the zone table changes.
 ///
 /// Round-robin answers depend on `id % n` (n = records rotated), so an entry keeps one
-/// encoding per rotation it has seen. Bounded: at `capacity` entries it is emptied (counted).
+/// encoding per rotation it has seen. Forwarded answers expire with their cache entry and
+/// their TTLs count down from when the upstream answered. Bounded: at `capacity` entries the
+/// cache is emptied (counted by the caller).
 struct ResponseCache {
+    /// When a forwarded answer stops being served, and how to count its TTLs down.
+    struct Expiry {
+        var storedAt: UInt64
+        var expiresAt: UInt64
+        var ttlOffsets: [Int]
+        /// Each record's TTL at `storedAt`.
+        var baseTTLs: [UInt32]
+    }
+
     struct Entry {
         var rotations: Int
         var responses: [Int: [UInt8]]
         var counter: Counter
+        var expiry: Expiry?
     }
 
     let capacity: Int
@@ -20,22 +32,39 @@ struct ResponseCache {
 
     init(capacity: Int) { self.capacity = capacity }
 
-    /// The cached response for `query` with its id patched in, or nil.
-    func response(for query: [UInt8]) -> (bytes: [UInt8], counter: Counter)? {
-        guard let entry = entries[query[2...]] else { return nil }
+    /// The cached response for `query` with its id (and TTLs) patched in, or nil. `now` is read
+    /// only for forwarded answers.
+    mutating func response(for query: [UInt8], now: () -> UInt64) -> (bytes: [UInt8], counter: Counter)? {
+        let key = query[2...]
+        guard let entry = entries[key] else { return nil }
         let id = Int(query[0]) << 8 | Int(query[1])
         guard var bytes = entry.responses[entry.rotations > 1 ? id % entry.rotations : 0] else { return nil }
+        if let expiry = entry.expiry {
+            let time = now()
+            guard time < expiry.expiresAt else {
+                entries[key] = nil
+                return nil
+            }
+            let age = UInt32(min((time &- expiry.storedAt) / 1_000_000_000, UInt64(UInt32.max)))
+            for (offset, base) in zip(expiry.ttlOffsets, expiry.baseTTLs) {
+                let ttl = base > age ? base - age : 0
+                bytes[offset] = UInt8(ttl >> 24)
+                bytes[offset + 1] = UInt8((ttl >> 16) & 0xff)
+                bytes[offset + 2] = UInt8((ttl >> 8) & 0xff)
+                bytes[offset + 3] = UInt8(ttl & 0xff)
+            }
+        }
         bytes[0] = query[0]
         bytes[1] = query[1]
         return (bytes, entry.counter)
     }
 
     /// Remembers `response` (encoded for `query`); returns true if the cache had to be emptied first.
-    mutating func store(_ response: [UInt8], for query: [UInt8], rotations: Int, counter: Counter) -> Bool {
+    mutating func store(_ response: [UInt8], for query: [UInt8], rotations: Int, counter: Counter, expiry: Expiry? = nil) -> Bool {
         let key = query[2...]
         let id = Int(query[0]) << 8 | Int(query[1])
         let rotation = rotations > 1 ? id % rotations : 0
-        if var entry = entries[key] {
+        if var entry = entries[key], expiry == nil {
             guard entry.rotations == rotations else { return false }
             entry.responses[rotation] = response
             entries[key] = entry
@@ -46,7 +75,7 @@ struct ResponseCache {
             entries.removeAll(keepingCapacity: true)
             reset = true
         }
-        entries[key] = Entry(rotations: rotations, responses: [rotation: response], counter: counter)
+        entries[key] = Entry(rotations: rotations, responses: [rotation: response], counter: counter, expiry: expiry)
         return reset
     }
 }

@@ -10,7 +10,7 @@ final class TCPQueryHandler: ChannelInboundHandler {
     /// Forwarded queries one connection may have waiting; further ones are dropped and counted.
     static let maximumPending = 64
 
-    var answering: QueryAnswering
+    let answering: QueryAnswering
     var pending = 0
 
     init(service: DNSService) { answering = QueryAnswering(service: service) }

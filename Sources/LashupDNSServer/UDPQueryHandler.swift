@@ -8,7 +8,7 @@ final class UDPQueryHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
 
-    var answering: QueryAnswering
+    let answering: QueryAnswering
     var pendingFlush = false
 
     init(service: DNSService) { answering = QueryAnswering(service: service) }

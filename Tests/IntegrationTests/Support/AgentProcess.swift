@@ -10,6 +10,8 @@ final class AgentProcess: @unchecked Sendable {
     private(set) var process: Process
     private(set) var gossip = ""
     private(set) var api = ""
+    /// The first DNS listener, HOST:PORT.
+    private(set) var dns = ""
     private(set) var incarnation: UInt64 = 0
 
     /// Starts an agent and waits for its ready line (the agent exiting first is an error that
@@ -36,8 +38,8 @@ final class AgentProcess: @unchecked Sendable {
         process.executableURL = try LashupBinary.url()
         process.arguments = [
             "agent", "--dev", "--name", name, "--bind", "127.0.0.1:\(gossipPort)", "--api", "127.0.0.1:0",
-            "--data-dir", dataDirectory,
-        ] + (join.isEmpty ? [] : ["--join", join.joined(separator: ",")]) + extra
+            "--data-dir", dataDirectory, "--dns", "127.0.0.1:0",
+        ] + (extra.contains("--upstream") ? [] : ["--upstream", "none"]) + (join.isEmpty ? [] : ["--join", join.joined(separator: ",")]) + extra
         process.environment = environment
         let output = Pipe()
         process.standardOutput = output
@@ -63,11 +65,14 @@ final class AgentProcess: @unchecked Sendable {
                 }
                 gossip = fields["gossip"] ?? ""
                 api = fields["api"] ?? ""
+                dns = fields["dns"] ?? ""
                 incarnation = UInt64(fields["incarnation"] ?? "") ?? 0
                 return
             }
         }
     }
+
+    var dnsPort: Int { Int(dns.split(separator: ":").last ?? "") ?? 0 }
 
     var gossipPort: Int { Int(gossip.split(separator: ":").last ?? "") ?? 0 }
 
