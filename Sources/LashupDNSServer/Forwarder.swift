@@ -3,8 +3,8 @@ import LashupDNS
 import NIOCore
 import NIOPosix
 
-/// Sends queries to upstream resolvers over UDP or TCP, each from a fresh socket (a new
-/// source port) with a fresh random id, and accepts only a response from that upstream with
+/// Sends queries to upstream resolvers over UDP or TCP, each from a fresh connected socket (a
+/// new source port) with a fresh random id, and accepts only a response from that upstream with
 /// that id and question. Several upstreams are asked at once; the first usable answer wins.
 struct Forwarder: Sendable {
     /// Why an upstream query failed.
@@ -88,7 +88,9 @@ struct Forwarder: Sendable {
                         try channel.pipeline.syncOperations.addHandler(UpstreamDatagramHandler(expectation: expectation, promise: promise))
                     }
                 }
-                .bind(host: upstream.address.isIPv4 ? "0.0.0.0" : "::", port: 0)
+                // Connected: the kernel drops datagrams from anyone else, and an ICMP "port
+                // unreachable" fails the query at once instead of after the timeout.
+                .connect(to: address)
         }
         channel.whenComplete { result in
             switch result {
@@ -102,7 +104,7 @@ struct Forwarder: Sendable {
                     channel.writeAndFlush(buffer, promise: nil)
                 } else {
                     buffer.writeBytes(bytes)
-                    channel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: buffer), promise: nil)
+                    channel.writeAndFlush(buffer, promise: nil)
                 }
                 promise.futureResult.whenComplete { _ in
                     timeout.cancel()

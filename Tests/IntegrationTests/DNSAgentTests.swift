@@ -132,7 +132,7 @@ struct DNSAgentTests {
 
         // The REST views of the same records.
         let records = try agent.cli(["dns", "records", "--json"])
-        #expect(records.status == 0 && records.output.contains("\"host\":\"web.dcos.thisdcos.directory:80\""), records.output)
+        #expect(records.status == 0 && records.output.contains("\"host\":\"web.dcos.thisdcos.directory:80\""), "\(records.output)")
         await upstream.stop()
     }
 }

@@ -92,7 +92,8 @@ import Testing
         await upstream.stop()
         let cached = try Message(decoding: try #require(try SocketClient.udp(query("www.example.test", id: 43).encoded(), port: port)))
         #expect(cached.answerAddresses == ["192.0.2.10"] && cached.answers[0].ttl <= 5)
-        #expect(service.cache.withLockedValue { $0.hits } >= 2)
+        // The TCP query was a hit in the shared cache (TCP answers are never kept per loop).
+        #expect(service.cache.withLockedValue { $0.hits } >= 1)
     }
 
     @Test func whenEveryUpstreamFailsTheAnswerIsSERVFAILWithQR() async throws {
@@ -113,7 +114,7 @@ import Testing
         #expect(first.responseCode == .nameError && first.authorities.first?.type == .soa)
         await upstream.stop()
         let second = try Message(decoding: try #require(try SocketClient.udp(query("missing.example.test").encoded(), port: port)))
-        #expect(second.responseCode == .nameError)
-        #expect(service.cache.withLockedValue { $0.hits } == 1)
+        #expect(second.responseCode == .nameError && second.authorities.first?.type == .soa)
+        #expect(service.cache.withLockedValue { $0.count } == 1)
     }
 }
