@@ -19,10 +19,13 @@ public final class Agent: Sendable {
     /// The gossip address peers reach this node at.
     public let advertisedAddress: String
     public let incarnation: UInt64
+    /// The cluster id derived from the CA (DNS names `*.<zone>.<cluster-id>.dcos.directory`).
+    public let clusterID: String?
     let lock: DataDirectoryLock
     let runTask: Task<Void, Never>
 
-    init(configuration: AgentConfiguration, driver: NodeDriver, transport: Transport, storage: SQLiteStorage, advertisedAddress: String, incarnation: UInt64, lock: DataDirectoryLock, runTask: Task<Void, Never>) {
+    init(configuration: AgentConfiguration, driver: NodeDriver, transport: Transport, storage: SQLiteStorage, advertisedAddress: String, incarnation: UInt64, clusterID: String?, lock: DataDirectoryLock, runTask: Task<Void, Never>) {
+        self.clusterID = clusterID
         self.configuration = configuration
         self.driver = driver
         self.transport = transport
@@ -68,7 +71,7 @@ public final class Agent: Sendable {
             "name": "\(me.id)", "gossip": "\(advertised)", "incarnation": "\(incarnation)",
             "keys": "\(restored.keys.count)", "data_dir": "\(configuration.dataDirectory)",
         ])
-        return Agent(configuration: configuration, driver: driver, transport: transport, storage: storage, advertisedAddress: advertised, incarnation: incarnation, lock: lock, runTask: runTask)
+        return Agent(configuration: configuration, driver: driver, transport: transport, storage: storage, advertisedAddress: advertised, incarnation: incarnation, clusterID: tls.clusterID, lock: lock, runTask: runTask)
     }
 
     /// Announces the leave, lets it go out, stops the node and closes every connection.

@@ -8,10 +8,13 @@ import NIOSSL
 public struct ClusterTLS: Sendable {
     public let server: NIOSSLContext
     public let client: NIOSSLContext
+    /// The id derived from the CA (see `ClusterID`); nil if its key could not be read.
+    public let clusterID: String?
 
     /// Loads PEM files; every failure names the file and what is wrong with it.
     public init(caFile: String, certificateFile: String, keyFile: String) throws(RuntimeError) {
         let ca = try Self.certificates(caFile, role: "CA certificate")
+        clusterID = ca.first.flatMap(ClusterID.of)
         let chain = try Self.certificates(certificateFile, role: "node certificate")
         let key: NIOSSLPrivateKey
         do {

@@ -16,7 +16,7 @@ struct AgentDNS: Service {
     /// Binds the listeners (an error names the address) and prepares the feed.
     static func start(_ settings: DNSSettings, agent: Agent, logger: Logger) async throws(RuntimeError) -> AgentDNS? {
         guard !settings.listen.isEmpty else { return nil }
-        let router = QueryRouter(upstreams: settings.upstreams, forwardZones: settings.forwardZones, clusterID: nil)
+        let router = QueryRouter(upstreams: settings.upstreams, forwardZones: settings.forwardZones, clusterID: agent.clusterID)
         let nodeAddress = HostPort.parse(agent.advertisedAddress).flatMap { IPAddress($0.host) }
         let local = ZoneTable.localZones(nameServerAddress: IPAddress(settings.listen[0].host), nodeAddress: nodeAddress, publicAddresses: [], serial: 1)
         let service = DNSService(resolver: Resolver(router: router, order: settings.order), localZones: local, logger: logger)
@@ -27,6 +27,7 @@ struct AgentDNS: Service {
             let addresses = settings.listen.map { HostPort.format(host: $0.host, port: $0.port) }.joined(separator: ",")
             throw RuntimeError("could not listen for DNS on \(addresses): \(error) (choose others with --dns, or --dns none)")
         }
+        if let id = agent.clusterID { logger.info("DNS answers *.<zone>.\(id).dcos.directory as <zone>.thisdcos.directory") }
         if settings.upstreams.isEmpty {
             logger.notice("DNS has no upstream resolvers: names outside the cluster's zones get SERVFAIL (set --upstream)")
         }
