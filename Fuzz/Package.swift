@@ -57,6 +57,15 @@ let package = Package(
             ],
             swiftSettings: fuzzSettings
         ),
+        .executableTarget(
+            name: "FuzzDNS",
+            dependencies: [
+                "FuzzSupport",
+                .product(name: "LashupDNS", package: "Lashup"),
+                .product(name: "LashupCRDT", package: "Lashup"),
+            ],
+            swiftSettings: fuzzSettings
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
