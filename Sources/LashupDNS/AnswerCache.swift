@@ -43,6 +43,8 @@ public struct AnswerCache: Sendable {
 
     public let capacity: Int
     var entries: [Key: Entry] = [:]
+    /// No entry expires before this, so a full cache with nothing expired is not swept.
+    var earliestExpiry: UInt64 = .max
     public private(set) var hits = 0
     public private(set) var misses = 0
     /// Entries pushed out because the cache was full.
@@ -82,8 +84,10 @@ public struct AnswerCache: Sendable {
         let key = Self.key(question, dnssecOK: dnssecOK)
         if entries[key] == nil, entries.count >= capacity { makeRoom(now: now) }
         let clamped = Self.clamping(response, to: ttl)
+        let expiresAt = now &+ UInt64(ttl) * 1_000_000_000
         entries[key] = Entry(code: response.responseCode, answers: clamped.answers, authorities: clamped.authorities,
-                             additionals: clamped.additionals, storedAt: now, expiresAt: now &+ UInt64(ttl) * 1_000_000_000)
+                             additionals: clamped.additionals, storedAt: now, expiresAt: expiresAt)
+        earliestExpiry = min(earliestExpiry, expiresAt)
     }
 
     /// `response` with no record's TTL above `ttl`: nothing outlives the entry that holds it.
@@ -101,7 +105,8 @@ public struct AnswerCache: Sendable {
         guard code == .noError || code == .nameError else { return nil }
         let ttl: UInt32?
         if code == .noError, !response.answers.isEmpty {
-            ttl = response.answers.map(\.ttl).min().map { min($0, maximumTTL) }
+            // Every section: glue or authority records with shorter TTLs bound the entry too.
+            ttl = (response.answers + response.authorities + response.additionals).map(\.ttl).min().map { min($0, maximumTTL) }
         } else {
             // Negative: NXDOMAIN, or NOERROR without answers (NODATA). CNAMEs before a
             // negative end also bound it.
@@ -116,10 +121,15 @@ public struct AnswerCache: Sendable {
     }
 
     /// Drops expired entries; if none were, the one that expires soonest among a sample.
+    /// The sweep runs only once something has expired, so a full cache of live entries costs
+    /// a bounded sample per insert, not a pass over everything.
     mutating func makeRoom(now: UInt64) {
-        let before = entries.count
-        entries = entries.filter { $0.value.expiresAt > now }
-        guard entries.count == before else { return }
+        if now >= earliestExpiry {
+            let before = entries.count
+            entries = entries.filter { $0.value.expiresAt > now }
+            earliestExpiry = entries.values.lazy.map(\.expiresAt).min() ?? .max
+            if entries.count < before { return }
+        }
         // Dictionary order is arbitrary, so its head is a fair sample; bounded work per insert.
         if let victim = entries.prefix(16).min(by: { $0.value.expiresAt < $1.value.expiresAt }) {
             entries[victim.key] = nil

@@ -38,7 +38,8 @@ public struct QueryRouter: Sendable {
     public init(upstreams: [Upstream], forwardZones: [ForwardZone], clusterID: String?) {
         self.upstreams = upstreams
         self.forwardZones = forwardZones.sorted { $0.zone.labelCount > $1.zone.labelCount }
-        self.clusterID = clusterID.flatMap { try? DomainName($0).lowercased }
+        // One label only: anything else could never match, and the root would have none.
+        self.clusterID = clusterID.flatMap { try? DomainName($0).lowercased }.flatMap { $0.labelCount == 1 ? $0 : nil }
     }
 
     public func route(_ name: DomainName, zones: ZoneTable) -> Route {

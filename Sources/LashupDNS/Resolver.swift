@@ -54,6 +54,11 @@ public struct Resolver: Sendable {
             return .respond(reply(to: query, code: .badVersion, keepQuestion: false), zone: .root, udpLimit: 0)
         }
         let question = query.questions[0]
+        // Zone transfers are neither served nor forwarded: a forwarded one would come back as
+        // its first message only, and be cached as if whole.
+        if question.type == .axfr || question.type == .ixfr {
+            return .respond(reply(to: query, code: .refused, keepQuestion: true), zone: .root, udpLimit: 0)
+        }
         switch router.route(question.name, zones: zones) {
         case .refuse:
             return .respond(reply(to: query, code: .refused, keepQuestion: true), zone: .root, udpLimit: 0)
@@ -83,7 +88,13 @@ public struct Resolver: Sendable {
             switch zone.lookup(name, type: question.type) {
             case let .alias(target):
                 response.answers.append(ResourceRecord(name: name, ttl: Zone.recordTTL, data: .cname(target)))
-                guard seen.count <= Self.maximumChain, seen.insert(target).inserted, let next = zones.zone(for: target) else { break chain }
+                guard seen.count <= Self.maximumChain, seen.insert(target).inserted else {
+                    // A loop (or an absurd chain) in our own data: no answer is right.
+                    response.responseCode = .serverFailure
+                    break chain
+                }
+                // A target outside our zones is left to the client, as authoritative servers do.
+                guard let next = zones.zone(for: target) else { break chain }
                 name = target
                 zone = next
             case let .records(data):
@@ -157,10 +168,12 @@ public struct Resolver: Sendable {
                                recursionAvailable: true, rcodeLow: UInt8(code.rawValue & 0x0f)))
     }
 
-    /// Largest UDP response for this query: its EDNS payload size (at least 512), else 512.
+    /// Largest UDP response for this query: the smaller of its EDNS payload size and ours
+    /// (1232, what we announce; RFC 6891 §6.2.5), at least 512; 512 without EDNS. Capping at
+    /// ours keeps answers unfragmented and limits what a spoofed query can reflect.
     public static func udpLimit(for query: Message) -> Int {
         guard let edns = query.edns else { return Message.classicUDPLimit }
-        return max(Int(edns.payloadSize), Int(EDNS.minimumPayloadSize))
+        return min(max(Int(edns.payloadSize), Int(EDNS.minimumPayloadSize)), Int(EDNS.defaultPayloadSize))
     }
 }
 

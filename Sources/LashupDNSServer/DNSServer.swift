@@ -1,5 +1,6 @@
 import LashupDNS
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -23,11 +24,14 @@ public final class DNSServer: Sendable {
     static let vectorReadCount = 32
 
     let channels: [any Channel]
+    /// Open TCP connections, closed by `stop` along with the listeners.
+    let connections: NIOLockedValueBox<[ObjectIdentifier: any Channel]>
     /// The addresses bound, in the order given (ports resolved when 0 was asked).
     public let addresses: [SocketAddress]
 
-    init(channels: [any Channel], addresses: [SocketAddress]) {
+    init(channels: [any Channel], connections: NIOLockedValueBox<[ObjectIdentifier: any Channel]>, addresses: [SocketAddress]) {
         self.channels = channels
+        self.connections = connections
         self.addresses = addresses
     }
 
@@ -36,6 +40,7 @@ public final class DNSServer: Sendable {
         var channels: [any Channel] = []
         var bound: [SocketAddress] = []
         let tcpConnections = Atomic<Int>(0)
+        let open = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
         do {
             for (host, requestedPort) in addresses {
                 var port = requestedPort
@@ -64,11 +69,18 @@ public final class DNSServer: Sendable {
                             service.metrics.tcpRefused.increment()
                             return channel.close()
                         }
-                        channel.closeFuture.whenComplete { _ in tcpConnections.wrappingSubtract(1, ordering: .relaxed) }
+                        let id = ObjectIdentifier(channel)
+                        open.withLockedValue { $0[id] = channel }
+                        channel.closeFuture.whenComplete { _ in
+                            tcpConnections.wrappingSubtract(1, ordering: .relaxed)
+                            open.withLockedValue { $0[id] = nil }
+                        }
                         return channel.eventLoop.makeCompletedFuture {
                             let pipeline = channel.pipeline.syncOperations
-                            try pipeline.addHandler(IdleStateHandler(readTimeout: tcpIdleTimeout))
+                            // After the decoder: only whole queries count as activity, so a
+                            // byte every few seconds does not hold a connection open.
                             try pipeline.addHandler(ByteToMessageHandler(LengthPrefixedMessageDecoder()))
+                            try pipeline.addHandler(IdleStateHandler(readTimeout: tcpIdleTimeout))
                             try pipeline.addHandler(TCPQueryHandler(service: service))
                         }
                     }
@@ -80,11 +92,12 @@ public final class DNSServer: Sendable {
             for channel in channels { try? await channel.close() }
             throw error
         }
-        return DNSServer(channels: channels, addresses: bound)
+        return DNSServer(channels: channels, connections: open, addresses: bound)
     }
 
-    /// Closes every listener.
+    /// Closes every listener, then every open TCP connection.
     public func stop() async {
         for channel in channels { try? await channel.close() }
+        for channel in connections.withLockedValue({ Array($0.values) }) { try? await channel.close() }
     }
 }

@@ -64,11 +64,17 @@ public final class DNSService: Sendable {
         var zones = localZones
         var total = 0
         var rejected: [String] = []
+        // Keys differing only in case name one zone: their records are merged, so every node
+        // builds the same zone whatever order it reads them in.
+        var byApex: [DomainName: [String]] = [:]
         for (name, lines) in records {
             guard let apex = ZoneTable.storeApex(name) else {
                 rejected.append("zone \(name): not an internal zone (<x>.thisdcos.directory)")
                 continue
             }
+            byApex[apex, default: []] += lines
+        }
+        for (apex, lines) in byApex {
             var parsed: [ZoneRecord] = []
             for line in lines {
                 do {
@@ -108,7 +114,10 @@ public final class DNSService: Sendable {
     func forward(_ query: Message, zone: DomainName, upstreams: [Upstream], overTCP: Bool, limit: Int, on loop: any EventLoop, now: UInt64) -> EventLoopFuture<ForwardedReply?> {
         let question = query.questions[0]
         let dnssecOK = query.edns?.dnssecOK ?? false
-        if let cached = cache.withLockedValue({ $0.lookup(question, dnssecOK: dnssecOK, now: now) }) {
+        // CD=1 asks the upstream not to validate: such an answer may be bogus, so it is
+        // neither served from nor put in the cache that CD=0 clients rely on.
+        let cacheable = !query.header.checkingDisabled
+        if cacheable, let cached = cache.withLockedValue({ $0.lookup(question, dnssecOK: dnssecOK, now: now) }) {
             metrics.cacheHits.increment()
             var response = resolver.reply(to: query, code: cached.code, keepQuestion: true)
             response.answers = cached.answers
@@ -136,14 +145,21 @@ public final class DNSService: Sendable {
                 counter.increment()
                 return ForwardedReply(bytes: failure.encoded(limit: limit), counter: counter, expiry: nil)
             }
-            cache.withLockedValue {
-                $0.store(upstreamAnswer, for: question, dnssecOK: dnssecOK, now: now)
-                metrics.cacheEntries.record($0.count)
+            if cacheable {
+                let evicted = cache.withLockedValue { cache -> Int in
+                    let before = cache.evictions
+                    cache.store(upstreamAnswer, for: question, dnssecOK: dnssecOK, now: now)
+                    metrics.cacheEntries.record(cache.count)
+                    return cache.evictions - before
+                }
+                if evicted > 0 { metrics.cacheEvictions.increment(by: Int64(evicted)) }
             }
-            let lifetime = upstreamAnswer.header.truncated ? nil : AnswerCache.lifetime(of: upstreamAnswer)
+            let lifetime = upstreamAnswer.header.truncated || !cacheable ? nil : AnswerCache.lifetime(of: upstreamAnswer)
             let served = lifetime.map { AnswerCache.clamping(upstreamAnswer, to: $0) } ?? upstreamAnswer
             var response = resolver.reply(to: query, code: upstreamAnswer.responseCode, keepQuestion: true)
-            response.header.authenticData = upstreamAnswer.header.authenticData
+            // An upstream answer cut short stays marked so: the client retries over TCP
+            // (and a TCP query is forwarded over TCP). AD is not passed on: we do not validate.
+            response.header.truncated = upstreamAnswer.header.truncated
             response.answers = served.answers
             response.authorities = served.authorities
             response.additionals = served.additionals

@@ -18,20 +18,28 @@ struct Forwarder: Sendable {
         guard !upstreams.isEmpty else { return loop.makeSucceededFuture(nil) }
         let promise = loop.makePromise(of: Message?.self)
         let state = NIOLoopBoundBox(DispatchState(remaining: upstreams.count), eventLoop: loop)
+        // Completed when the race is decided: the other asks stop and close their sockets at
+        // once rather than holding them until their own timeout.
+        let decided = loop.makePromise(of: Void.self)
+        promise.futureResult.whenComplete { _ in decided.succeed(()) }
         let deadline = loop.scheduleTask(in: service.overallTimeout) {
             if !state.value.finished { state.value.finished = true; promise.succeed(nil) }
         }
         for upstream in upstreams {
             let started = NIODeadline.now()
-            ask(upstream, query: query, overTCP: overTCP, timeout: service.upstreamTimeout, on: loop).hop(to: loop).whenComplete { result in
+            ask(upstream, query: query, overTCP: overTCP, timeout: service.upstreamTimeout, cancel: decided.futureResult, on: loop).hop(to: loop).whenComplete { result in
                 let elapsed = NIODeadline.now() - started
                 var usable: Message?
                 if case let .success(answer) = result, answer.responseCode == .noError || answer.responseCode == .nameError {
                     usable = answer
                 }
-                service.recordOutcome(upstream, success: usable != nil, elapsed: elapsed)
                 state.value.remaining -= 1
-                guard !state.value.finished else { return }
+                // An ask stopped because another answered first is no failure of its upstream.
+                guard !state.value.finished else {
+                    if usable != nil { service.recordOutcome(upstream, success: true, elapsed: elapsed) }
+                    return
+                }
+                service.recordOutcome(upstream, success: usable != nil, elapsed: elapsed)
                 if let usable {
                     state.value.finished = true
                     deadline.cancel()
@@ -52,8 +60,8 @@ struct Forwarder: Sendable {
         init(remaining: Int) { self.remaining = remaining }
     }
 
-    /// One query to one upstream, failing after `timeout`.
-    func ask(_ upstream: Upstream, query: Message, overTCP: Bool, timeout limit: TimeAmount, on loop: any EventLoop) -> EventLoopFuture<Message> {
+    /// One query to one upstream, failing after `timeout`, or as soon as `cancel` completes.
+    func ask(_ upstream: Upstream, query: Message, overTCP: Bool, timeout limit: TimeAmount, cancel: EventLoopFuture<Void>, on loop: any EventLoop) -> EventLoopFuture<Message> {
         var outgoing = query
         outgoing.header.id = UInt16.random(in: .min ... .max)
         outgoing.header.recursionDesired = true
@@ -70,6 +78,7 @@ struct Forwarder: Sendable {
         let timeout = loop.scheduleTask(in: limit) {
             promise.fail(Failure(description: "\(upstream) did not answer within \(limit)"))
         }
+        cancel.whenComplete { _ in promise.fail(Failure(description: "another upstream answered first")) }
         let channel: EventLoopFuture<any Channel>
         if overTCP {
             channel = ClientBootstrap(group: loop)

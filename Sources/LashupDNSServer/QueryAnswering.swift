@@ -32,7 +32,7 @@ final class QueryAnswering {
         let generation = service.generation
         if generation != responses.generation {
             zones = service.zones
-            responses.entries.removeAll(keepingCapacity: true)
+            responses.removeAll()
             responses.generation = zones.generation
         }
         // Our cached encodings are for UDP; over TCP nothing is cut, so encode afresh.
@@ -48,8 +48,10 @@ final class QueryAnswering {
             let bytes = response.encoded(limit: tcp ? Message.maximumLength : udpLimit)
             let counter = service.metrics.queries(zone: zone, code: response.responseCode)
             counter.increment()
-            if !tcp, service.resolver.order != .random {
-                let rotations = response.answers.filter { $0.type != .cname }.count
+            let rotations = response.answers.filter { $0.type != .cname }.count
+            // FORMERR answers junk, which is not worth keeping; random order cannot be kept.
+            if !tcp, service.resolver.order != .random, response.responseCode != .formatError,
+               ResponseCache.admits(query: query, rotations: rotations) {
                 if responses.store(bytes, for: query, rotations: rotations, counter: counter) {
                     service.metrics.answerCacheResets.increment()
                 }
@@ -64,7 +66,7 @@ final class QueryAnswering {
             let answering = NIOLoopBound(self, eventLoop: loop)
             return .later(forwarded.map { reply in
                 guard let reply else { return nil }
-                if let expiry = reply.expiry,
+                if let expiry = reply.expiry, ResponseCache.admits(query: query, rotations: 0),
                    answering.value.responses.store(reply.bytes, for: query, rotations: 0, counter: reply.counter, expiry: expiry) {
                     answering.value.service.metrics.answerCacheResets.increment()
                 }

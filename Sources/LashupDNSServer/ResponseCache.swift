@@ -7,8 +7,9 @@ import Metrics
 ///
 /// Round-robin answers depend on `id % n` (n = records rotated), so an entry keeps one
 /// encoding per rotation it has seen. Forwarded answers expire with their cache entry and
-/// their TTLs count down from when the upstream answered. Bounded: at `capacity` entries the
-/// cache is emptied (counted by the caller).
+/// their TTLs count down from when the upstream answered. Bounded: at `capacity` entries or
+/// `byteBudget` bytes the cache is emptied (counted by the caller); long queries and answers
+/// with many rotations are not kept at all.
 struct ResponseCache {
     /// When a forwarded answer stops being served, and how to count its TTLs down.
     struct Expiry {
@@ -26,11 +27,32 @@ struct ResponseCache {
         var expiry: Expiry?
     }
 
+    /// Longest query kept as a key; longer ones (rare, or junk) are answered uncached.
+    static let maximumQueryBytes = 512
+    /// Most encodings one entry keeps (round-robin rotations).
+    static let maximumRotations = 16
+
     let capacity: Int
+    /// Bytes of keys and encodings together; beyond this the cache is emptied like at `capacity`.
+    let byteBudget: Int
     var entries: [ArraySlice<UInt8>: Entry] = [:]
+    var bytesHeld = 0
     var generation: UInt64 = .max
 
-    init(capacity: Int) { self.capacity = capacity }
+    init(capacity: Int, byteBudget: Int = 16 << 20) {
+        self.capacity = capacity
+        self.byteBudget = byteBudget
+    }
+
+    /// Whether an answer to `query` with `rotations` encodings may be kept.
+    static func admits(query: [UInt8], rotations: Int) -> Bool {
+        query.count <= maximumQueryBytes && rotations <= maximumRotations
+    }
+
+    mutating func removeAll() {
+        entries.removeAll(keepingCapacity: true)
+        bytesHeld = 0
+    }
 
     /// The cached response for `query` with its id (and TTLs) patched in, or nil. `now` is read
     /// only for forwarded answers.
@@ -43,6 +65,7 @@ struct ResponseCache {
             let time = now()
             guard time < expiry.expiresAt else {
                 entries[key] = nil
+                bytesHeld -= key.count + bytes.count
                 return nil
             }
             let age = UInt32(min((time &- expiry.storedAt) / 1_000_000_000, UInt64(UInt32.max)))
@@ -64,18 +87,21 @@ struct ResponseCache {
         let key = query[2...]
         let id = Int(query[0]) << 8 | Int(query[1])
         let rotation = rotations > 1 ? id % rotations : 0
-        if var entry = entries[key], expiry == nil {
-            guard entry.rotations == rotations else { return false }
-            entry.responses[rotation] = response
-            entries[key] = entry
-            return false
-        }
         var reset = false
-        if entries.count >= capacity {
-            entries.removeAll(keepingCapacity: true)
+        if entries.count >= capacity || bytesHeld + key.count + response.count > byteBudget {
+            removeAll()
             reset = true
         }
+        if var entry = entries[key], expiry == nil {
+            guard entry.rotations == rotations, entry.responses[rotation] == nil else { return reset }
+            entry.responses[rotation] = response
+            entries[key] = entry
+            bytesHeld += response.count
+            return reset
+        }
+        if let old = entries[key] { bytesHeld -= key.count + old.responses.values.reduce(0) { $0 + $1.count } }
         entries[key] = Entry(rotations: rotations, responses: [rotation: response], counter: counter, expiry: expiry)
+        bytesHeld += key.count + response.count
         return reset
     }
 }

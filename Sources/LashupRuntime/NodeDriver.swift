@@ -40,6 +40,7 @@ public actor NodeDriver {
         var pattern: KeyPattern
         var after: UInt64
         var continuation: CheckedContinuation<WatchResult, Never>
+        var reserved = false
     }
 
     public init(node: LashupNode, transport: Transport, committer: DurableCommitter, clock: RuntimeClock, eventLoop: any EventLoop, logger: Logger, inbox: NodeInbox) {
@@ -223,10 +224,12 @@ public actor NodeDriver {
 
     /// Keys matching `pattern` that changed after `index` (nil: after now); waits up to
     /// `timeout` for one.
-    public func watch(_ pattern: KeyPattern, after requested: UInt64?, timeout: Duration) async throws -> WatchResult {
+    /// `reserved` watches (the agent's own services, a fixed few) are not counted against
+    /// `maximumWatchers`, so API clients holding every slot cannot freeze them.
+    public func watch(_ pattern: KeyPattern, after requested: UInt64?, timeout: Duration, reserved: Bool = false) async throws -> WatchResult {
         let index = requested ?? changeLog.lastIndex
         if let result = pendingChanges(pattern, after: index) { return result }
-        guard watchers.count < Self.maximumWatchers else {
+        guard reserved || watchers.values.lazy.filter({ !$0.reserved }).count < Self.maximumWatchers else {
             throw RuntimeError("too many watches (limit \(Self.maximumWatchers))")
         }
         nextWatcher += 1
@@ -237,7 +240,7 @@ public actor NodeDriver {
             expireWatcher(id, index: last)
         }
         return await withCheckedContinuation { continuation in
-            watchers[id] = Watcher(pattern: pattern, after: max(index, last), continuation: continuation)
+            watchers[id] = Watcher(pattern: pattern, after: max(index, last), continuation: continuation, reserved: reserved)
         }
     }
 

@@ -35,6 +35,15 @@ import Testing
         #expect(cache.count == 0 && cache.hits == 3 && cache.misses == 1)
     }
 
+    @Test func glueWithAShorterTTLBoundsTheEntry() {
+        var cache = AnswerCache(capacity: 10)
+        var message = answer(ttl: 3600)
+        message.additionals = [ResourceRecord(name: name("ns.example.com"), ttl: 60, data: .a(IPAddress("192.0.2.53")!))]
+        cache.store(message, for: question, dnssecOK: false, now: 0)
+        #expect(cache.lookup(question, dnssecOK: false, now: 59 * second)?.additionals.first?.ttl == 1)
+        #expect(cache.lookup(question, dnssecOK: false, now: 60 * second) == nil)
+    }
+
     @Test func caseDoesNotSplitEntriesButTheDOBitDoes() {
         var cache = AnswerCache(capacity: 10)
         cache.store(answer(ttl: 30), for: question, dnssecOK: false, now: 0)

@@ -14,9 +14,10 @@ import Testing
 
     /// A server answering `example.test` itself, used as the upstream.
     func upstreamServer() async throws -> (DNSService, DNSServer) {
+        let big = try (0..<150).map { try ZoneRecord(name: "big.example.test", type: .a, data: ["198.18.0.\($0)"]) }
         let zone = Zone(apex: name("example.test"), records: [
             try ZoneRecord(name: "www.example.test", type: .a, data: ["192.0.2.10"]),
-        ], serial: 3)
+        ] + big, serial: 3)
         let service = DNSService(resolver: resolver(), localZones: [zone], logger: logger)
         return (service, try await DNSServer.start(service: service, addresses: [("127.0.0.1", 0)], group: Self.group))
     }
@@ -94,6 +95,17 @@ import Testing
         #expect(cached.answerAddresses == ["192.0.2.10"] && cached.answers[0].ttl <= 5)
         // The TCP query was a hit in the shared cache (TCP answers are never kept per loop).
         #expect(service.cache.withLockedValue { $0.hits } >= 1)
+    }
+
+    @Test func anUpstreamAnswerCutShortStaysTruncatedAndTCPGetsItWhole() async throws {
+        let (_, upstream) = try await upstreamServer()
+        let (_, server) = try await forwardingServer(upstreamPort: upstream.addresses[0].port!)
+        defer { Task { await server.stop(); await upstream.stop() } }
+        let port = server.addresses[0].port!
+        let udp = try Message(decoding: try #require(try SocketClient.udp(query("big.example.test", edns: EDNS()).encoded(), port: port)))
+        #expect(udp.header.truncated && udp.answers.count < 150)
+        let tcp = try Message(decoding: try SocketClient.tcp([query("big.example.test", edns: EDNS()).encoded()], port: port)[0])
+        #expect(!tcp.header.truncated && tcp.answers.count == 150)
     }
 
     @Test func whenEveryUpstreamFailsTheAnswerIsSERVFAILWithQR() async throws {

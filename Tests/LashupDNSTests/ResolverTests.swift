@@ -49,6 +49,7 @@ import Testing
     @Test func cnameLoopsEndAndCNAMEsOutsideOurZonesAreNotFollowed() throws {
         let loop = try #require(respond(plain, query("loop1.dcos.thisdcos.directory")))
         #expect(loop.answers.count <= Resolver.maximumChain + 1 && loop.answers.allSatisfy { $0.type == .cname })
+        #expect(loop.responseCode == .serverFailure)
         let outside = try #require(respond(plain, query("outside.dcos.thisdcos.directory")))
         #expect(outside.answers.map(\.data) == [.cname(name("www.example.com"))])
         #expect(outside.responseCode == .noError)
@@ -145,7 +146,8 @@ import Testing
         let many = (0..<100).map { try! ZoneRecord(line: "big.dcos.thisdcos.directory A 10.1.0.\($0)") }
         let zones = testZones(order: many)
         var random = TestRandom(state: 1)
-        for (edns, limit) in [(EDNS?.none, 512), (EDNS(payloadSize: 1232), 1232), (EDNS(payloadSize: 100), 512)] {
+        // Never more than the 1232 we announce, whatever the client offers.
+        for (edns, limit) in [(EDNS?.none, 512), (EDNS(payloadSize: 1232), 1232), (EDNS(payloadSize: 100), 512), (EDNS(payloadSize: 4096), 1232)] {
             guard case let .respond(response, _, udpLimit) = plain.handle(query("big.dcos.thisdcos.directory", edns: edns), zones: zones, random: &random) else {
                 Issue.record("no response")
                 continue
@@ -185,7 +187,8 @@ import Testing
         response.header.isResponse = true
         #expect(outcome(response.encoded()) == nil)
         #expect(outcome([1, 2, 3]) == nil)
-        // Zone transfers and other classes are refused.
+        // Zone transfers are refused, ours and forwarded names alike.
         #expect(try #require(outcome(query("dcos.thisdcos.directory", .axfr).encoded())).responseCode == .refused)
+        #expect(try #require(outcome(query("example.com", .ixfr).encoded())).responseCode == .refused)
     }
 }

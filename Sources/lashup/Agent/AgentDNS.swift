@@ -12,6 +12,7 @@ struct AgentDNS: Service {
     let service: DNSService
     let server: DNSServer
     let feed: DNSZoneFeed
+    let loaded: (index: UInt64, zones: [String: [String]])
 
     /// Binds the listeners (an error names the address) and prepares the feed.
     static func start(_ settings: DNSSettings, agent: Agent, logger: Logger) async throws(RuntimeError) -> AgentDNS? {
@@ -20,6 +21,8 @@ struct AgentDNS: Service {
         let nodeAddress = HostPort.parse(agent.advertisedAddress).flatMap { IPAddress($0.host) }
         let local = ZoneTable.localZones(nameServerAddress: IPAddress(settings.listen[0].host), nodeAddress: nodeAddress, publicAddresses: [], serial: 1)
         let service = DNSService(resolver: Resolver(router: router, order: settings.order), localZones: local, logger: logger)
+        let feed = DNSZoneFeed(driver: agent.driver, service: service, logger: logger)
+        let loaded = await feed.load()
         let server: DNSServer
         do {
             server = try await DNSServer.start(service: service, addresses: settings.listen, group: MultiThreadedEventLoopGroup.singleton)
@@ -31,7 +34,7 @@ struct AgentDNS: Service {
         if settings.upstreams.isEmpty {
             logger.notice("DNS has no upstream resolvers: names outside the cluster's zones get SERVFAIL (set --upstream)")
         }
-        return AgentDNS(service: service, server: server, feed: DNSZoneFeed(driver: agent.driver, service: service, logger: logger))
+        return AgentDNS(service: service, server: server, feed: feed, loaded: loaded)
     }
 
     /// `HOST:PORT` of the first listener, for the ready line.
@@ -43,7 +46,7 @@ struct AgentDNS: Service {
     func run() async throws {
         // The feed blocks in watches the driver ends on its own time; stop answering at once
         // and let the feed go with the process.
-        let feedTask = Task { await feed.run() }
+        let feedTask = Task { [feed, loaded] in await feed.run(from: loaded) }
         try? await gracefulShutdown()
         feedTask.cancel()
         await server.stop()

@@ -17,12 +17,20 @@ struct DNSZoneFeed {
     let service: DNSService
     let logger: Logger
 
-    func run() async {
-        var index = await driver.changeIndex
-        var zones = await loadAll()
+    /// The change index the zones were loaded at, and the zones: `start` publishes them before
+    /// the listeners open, so the first query already sees the store's records.
+    func load() async -> (index: UInt64, zones: [String: [String]]) {
+        let index = await driver.changeIndex
+        let zones = await loadAll()
         publish(zones)
+        return (index, zones)
+    }
+
+    /// Follows changes from `index` on, until cancelled.
+    func run(from loaded: (index: UInt64, zones: [String: [String]])) async {
+        var (index, zones) = loaded
         while !Task.isCancelled {
-            guard let result = try? await driver.watch(Self.pattern, after: index, timeout: .seconds(30)) else {
+            guard let result = try? await driver.watch(Self.pattern, after: index, timeout: .seconds(30), reserved: true) else {
                 try? await Task.sleep(for: .seconds(1))
                 continue
             }
