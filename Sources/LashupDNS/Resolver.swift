@@ -20,6 +20,10 @@ public struct Resolver: Sendable {
         case respond(Message, zone: DomainName, udpLimit: Int)
         /// Forward the query to these resolvers (none: answer SERVFAIL).
         case forward(Message, zone: DomainName, upstreams: [Upstream])
+        /// Our zones end in a CNAME to a name outside them: ask `upstreams` for `target` (same
+        /// type) and append what they answer to `partial`, which holds the CNAME chain. Stub
+        /// resolvers (glibc, musl) do not chase CNAMEs themselves.
+        case chase(partial: Message, query: Message, zone: DomainName, target: DomainName, upstreams: [Upstream])
         /// Not a query (QR set) or too short to answer: send nothing.
         case drop
     }
@@ -84,6 +88,7 @@ public struct Resolver: Sendable {
         }
         let answeringZone = zone.apex
         var seen: Set<DomainName> = [name]
+        var chaseTarget: (name: DomainName, upstreams: [Upstream])?
         chain: while true {
             switch zone.lookup(name, type: question.type) {
             case let .alias(target):
@@ -93,8 +98,15 @@ public struct Resolver: Sendable {
                     response.responseCode = .serverFailure
                     break chain
                 }
-                // A target outside our zones is left to the client, as authoritative servers do.
-                guard let next = zones.zone(for: target) else { break chain }
+                guard let next = zones.zone(for: target) else {
+                    // Outside our zones: chased through the forwarder when the client wants
+                    // recursion and the name is not another internal one.
+                    if question.type != .cname, question.type != .any, query.header.recursionDesired,
+                       case let .forward(_, upstreams) = router.route(target, zones: zones), !upstreams.isEmpty {
+                        chaseTarget = (target, upstreams)
+                    }
+                    break chain
+                }
                 name = target
                 zone = next
             case let .records(data):
@@ -114,6 +126,11 @@ public struct Resolver: Sendable {
         }
         if let rename { response = response.renaming(from: rename.to, to: rename.from) }
         response.questions = query.questions
+        if let chaseTarget {
+            // Part of the answer is not ours: not authoritative (RFC 1035 §4.1.1).
+            response.header.authoritative = false
+            return .chase(partial: response, query: query, zone: answeringZone, target: chaseTarget.name, upstreams: chaseTarget.upstreams)
+        }
         return .respond(response, zone: answeringZone, udpLimit: 0)
     }
 

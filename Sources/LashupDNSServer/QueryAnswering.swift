@@ -57,6 +57,10 @@ final class QueryAnswering {
                 }
             }
             return .now(bytes)
+        case let .chase(partial, message, zone, target, upstreams):
+            let limit = tcp ? Message.maximumLength : Resolver.udpLimit(for: message)
+            let now = UInt64(NIODeadline.now().uptimeNanoseconds)
+            return .later(service.chase(partial, query: message, zone: zone, target: target, upstreams: upstreams, overTCP: tcp, limit: limit, on: loop, now: now))
         case let .forward(message, zone, upstreams):
             let limit = tcp ? Message.maximumLength : Resolver.udpLimit(for: message)
             let now = UInt64(NIODeadline.now().uptimeNanoseconds)

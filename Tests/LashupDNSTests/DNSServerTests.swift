@@ -29,7 +29,8 @@ import Testing
             cacheCapacity: cacheCapacity, upstreamTimeout: .milliseconds(300), overallTimeout: .seconds(1), logger: logger
         )
         service.replaceStoreZones([
-            "dcos.thisdcos.directory": ["web.dcos.thisdcos.directory A 10.0.0.5", "web.dcos.thisdcos.directory A 10.0.0.6"],
+            "dcos.thisdcos.directory": ["web.dcos.thisdcos.directory A 10.0.0.5", "web.dcos.thisdcos.directory A 10.0.0.6",
+                                        "ext.dcos.thisdcos.directory CNAME www.example.test"],
         ], serial: 1)
         return (service, try await DNSServer.start(service: service, addresses: [("127.0.0.1", 0)], group: Self.group))
     }
@@ -95,6 +96,15 @@ import Testing
         #expect(cached.answerAddresses == ["192.0.2.10"] && cached.answers[0].ttl <= 5)
         // The TCP query was a hit in the shared cache (TCP answers are never kept per loop).
         #expect(service.cache.withLockedValue { $0.hits } >= 1)
+    }
+
+    @Test func aCNAMEOutOfOurZonesIsChasedThroughTheUpstreams() async throws {
+        let (_, upstream) = try await upstreamServer()
+        let (_, server) = try await forwardingServer(upstreamPort: upstream.addresses[0].port!)
+        defer { Task { await server.stop(); await upstream.stop() } }
+        let reply = try Message(decoding: try #require(try SocketClient.udp(query("ext.dcos.thisdcos.directory").encoded(), port: server.addresses[0].port!)))
+        #expect(reply.answers.first?.data == .cname(name("www.example.test")) && reply.answerAddresses == ["192.0.2.10"])
+        #expect(reply.responseCode == .noError && !reply.header.authoritative)
     }
 
     @Test func anUpstreamAnswerCutShortStaysTruncatedAndTCPGetsItWhole() async throws {

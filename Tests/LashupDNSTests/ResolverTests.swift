@@ -50,9 +50,25 @@ import Testing
         let loop = try #require(respond(plain, query("loop1.dcos.thisdcos.directory")))
         #expect(loop.answers.count <= Resolver.maximumChain + 1 && loop.answers.allSatisfy { $0.type == .cname })
         #expect(loop.responseCode == .serverFailure)
+        // Without upstreams (or without RD) the chain ends at the CNAME, for the client to follow.
         let outside = try #require(respond(plain, query("outside.dcos.thisdcos.directory")))
         #expect(outside.answers.map(\.data) == [.cname(name("www.example.com"))])
         #expect(outside.responseCode == .noError)
+        // With upstreams and RD, the target is chased through them.
+        let chasing = resolver(upstreams: [Upstream(address: IPAddress("192.0.2.1")!)])
+        var random = TestRandom(state: 1)
+        guard case let .chase(partial, _, zone, target, upstreams) = chasing.handle(query("outside.dcos.thisdcos.directory"), zones: testZones(), random: &random) else {
+            Issue.record("the CNAME out of our zones was not chased")
+            return
+        }
+        #expect(partial.answers.map(\.data) == [.cname(name("www.example.com"))] && !partial.header.authoritative)
+        #expect(target == name("www.example.com") && zone == name("dcos.thisdcos.directory") && upstreams.count == 1)
+        var noRecursion = query("outside.dcos.thisdcos.directory")
+        noRecursion.header.recursionDesired = false
+        guard case .respond = chasing.handle(noRecursion, zones: testZones(), random: &random) else {
+            Issue.record("without RD the CNAME must be answered as is")
+            return
+        }
     }
 
     @Test func missingNameIsNXDOMAINWithTheZoneSOA() throws {
