@@ -56,7 +56,14 @@ struct AgentRoutesTests {
     func watch() async throws {
         let server = try await APIServerFixture.start()
         let client = server.client
-        async let watched = client.json(.GET, "/lashup/watch?pattern=svc&timeout=10")
+        // Start from an index read first, so the watch sees the updates even if it reaches the
+        // agent after them (a loaded machine can delay it by seconds).
+        guard case let .integer(start)? = try await client.json(.GET, "/lashup/watch?pattern=svc&timeout=0")["index"] else {
+            Issue.record("no index from an empty watch")
+            await server.stop()
+            return
+        }
+        async let watched = client.json(.GET, "/lashup/watch?pattern=svc&after=\(start)&timeout=10")
         try await Task.sleep(for: .milliseconds(200))
         _ = try await server.put("/lashup/kv/other/k", #"[{"op":"incr","field":"n"}]"#)
         _ = try await server.put("/lashup/kv/svc/web", #"[{"op":"incr","field":"n","by":2}]"#)
