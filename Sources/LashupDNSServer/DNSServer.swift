@@ -10,8 +10,8 @@ import Glibc
 import Darwin
 #endif
 
-/// The DNS listeners: on every address, one UDP socket per event loop sharing the port through
-/// SO_REUSEPORT (so every core answers), and one TCP listener.
+/// The DNS listeners: on every address, one UDP socket per usable core (each on its own event
+/// loop) sharing the port through SO_REUSEPORT, so every core answers; and one TCP listener.
 public final class DNSServer: Sendable {
     /// A TCP connection with no query for this long is closed (the original's 10 s).
     public static let tcpIdleTimeout = TimeAmount.seconds(10)
@@ -44,7 +44,10 @@ public final class DNSServer: Sendable {
         do {
             for (host, requestedPort) in addresses {
                 var port = requestedPort
-                for loop in group.makeIterator() {
+                // One socket per core this process may use (at least one, at most one per loop).
+                let loops = Array(group.makeIterator())
+                let sockets = min(loops.count, max(1, UsableCores.count ?? loops.count))
+                for loop in loops.prefix(sockets) {
                     let channel = try await DatagramBootstrap(group: loop)
                         .channelOption(.socketOption(.so_reuseaddr), value: 1)
                         .channelOption(ChannelOptions.socket(SocketOptionLevel(SOL_SOCKET), SocketOptionName(SO_REUSEPORT)), value: 1)

@@ -23,6 +23,8 @@ final class QueryAnswering {
     /// An answer now, a future answer, or nothing.
     enum Reply {
         case now([UInt8])
+        /// From this loop's cache: copy into the outgoing buffer and patch it there.
+        case cached(CachedAnswer)
         case later(EventLoopFuture<[UInt8]?>)
         case none
     }
@@ -38,7 +40,7 @@ final class QueryAnswering {
         // Our cached encodings are for UDP; over TCP nothing is cut, so encode afresh.
         if !tcp, query.count >= 12, let hit = responses.response(for: query, now: { UInt64(NIODeadline.now().uptimeNanoseconds) }) {
             hit.counter.increment()
-            return .now(hit.bytes)
+            return .cached(hit)
         }
         switch service.resolver.handle(query, zones: zones, random: &random) {
         case .drop:

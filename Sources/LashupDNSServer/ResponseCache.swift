@@ -1,5 +1,37 @@
 import LashupDNS
 import Metrics
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A query's bytes after its id, as a dictionary key: hashed in one pass over raw memory and
+/// compared with memcmp (the generic `ArraySlice` path hashed byte by byte, and showed up as
+/// the top cost of answering from the cache).
+struct QueryKey: Hashable {
+    let bytes: ArraySlice<UInt8>
+
+    func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
+    static func == (left: QueryKey, right: QueryKey) -> Bool {
+        left.bytes.count == right.bytes.count && left.bytes.withUnsafeBytes { l in
+            right.bytes.withUnsafeBytes { r in memcmp(l.baseAddress!, r.baseAddress!, l.count) == 0 }
+        }
+    }
+}
+
+/// A cached answer to write: the stored encoding, unchanged, and what to patch in the copy
+/// that goes out (the query's id, and counted-down TTLs for forwarded answers).
+struct CachedAnswer {
+    var bytes: [UInt8]
+    var id: UInt16
+    /// (offset, TTL) pairs to write over the stored TTLs; empty for our own answers.
+    var ttls: [(offset: Int, ttl: UInt32)]
+    var counter: Counter
+}
 
 /// Encoded UDP answers, keyed by the query's bytes after its id, so a repeated question is
 /// answered by patching the id (and, for forwarded answers, the TTLs). Owned by one channel
@@ -22,7 +54,8 @@ struct ResponseCache {
 
     struct Entry {
         var rotations: Int
-        var responses: [Int: [UInt8]]
+        /// One encoding per rotation seen (index `id % rotations`), or one for all.
+        var responses: [[UInt8]?]
         var counter: Counter
         var expiry: Expiry?
     }
@@ -35,7 +68,7 @@ struct ResponseCache {
     let capacity: Int
     /// Bytes of keys and encodings together; beyond this the cache is emptied like at `capacity`.
     let byteBudget: Int
-    var entries: [ArraySlice<UInt8>: Entry] = [:]
+    var entries: [QueryKey: Entry] = [:]
     var bytesHeld = 0
     var generation: UInt64 = .max
 
@@ -54,54 +87,50 @@ struct ResponseCache {
         bytesHeld = 0
     }
 
-    /// The cached response for `query` with its id (and TTLs) patched in, or nil. `now` is read
-    /// only for forwarded answers.
-    mutating func response(for query: [UInt8], now: () -> UInt64) -> (bytes: [UInt8], counter: Counter)? {
-        let key = query[2...]
+    /// The cached answer for `query`, or nil. `now` is read only for forwarded answers.
+    mutating func response(for query: [UInt8], now: () -> UInt64) -> CachedAnswer? {
+        let key = QueryKey(bytes: query[2...])
         guard let entry = entries[key] else { return nil }
-        let id = Int(query[0]) << 8 | Int(query[1])
-        guard var bytes = entry.responses[entry.rotations > 1 ? id % entry.rotations : 0] else { return nil }
+        let id = UInt16(query[0]) << 8 | UInt16(query[1])
+        guard let bytes = entry.responses[entry.rotations > 1 ? Int(id) % entry.rotations : 0] else { return nil }
+        var ttls: [(offset: Int, ttl: UInt32)] = []
         if let expiry = entry.expiry {
             let time = now()
             guard time < expiry.expiresAt else {
                 entries[key] = nil
-                bytesHeld -= key.count + bytes.count
+                bytesHeld -= key.bytes.count + bytes.count
                 return nil
             }
             let age = UInt32(min((time &- expiry.storedAt) / 1_000_000_000, UInt64(UInt32.max)))
-            for (offset, base) in zip(expiry.ttlOffsets, expiry.baseTTLs) {
-                let ttl = base > age ? base - age : 0
-                bytes[offset] = UInt8(ttl >> 24)
-                bytes[offset + 1] = UInt8((ttl >> 16) & 0xff)
-                bytes[offset + 2] = UInt8((ttl >> 8) & 0xff)
-                bytes[offset + 3] = UInt8(ttl & 0xff)
-            }
+            ttls = zip(expiry.ttlOffsets, expiry.baseTTLs).map { ($0, $1 > age ? $1 - age : 0) }
         }
-        bytes[0] = query[0]
-        bytes[1] = query[1]
-        return (bytes, entry.counter)
+        return CachedAnswer(bytes: bytes, id: id, ttls: ttls, counter: entry.counter)
     }
 
     /// Remembers `response` (encoded for `query`); returns true if the cache had to be emptied first.
     mutating func store(_ response: [UInt8], for query: [UInt8], rotations: Int, counter: Counter, expiry: Expiry? = nil) -> Bool {
-        let key = query[2...]
+        // A copy of its own: the caller's array may be a buffer it reuses.
+        let key = QueryKey(bytes: ArraySlice(Array(query[2...])))
         let id = Int(query[0]) << 8 | Int(query[1])
+        let slots = max(rotations, 1)
         let rotation = rotations > 1 ? id % rotations : 0
         var reset = false
-        if entries.count >= capacity || bytesHeld + key.count + response.count > byteBudget {
+        if entries.count >= capacity || bytesHeld + key.bytes.count + response.count > byteBudget {
             removeAll()
             reset = true
         }
         if var entry = entries[key], expiry == nil {
-            guard entry.rotations == rotations, entry.responses[rotation] == nil else { return reset }
+            guard entry.rotations == rotations, entry.responses.indices.contains(rotation), entry.responses[rotation] == nil else { return reset }
             entry.responses[rotation] = response
             entries[key] = entry
             bytesHeld += response.count
             return reset
         }
-        if let old = entries[key] { bytesHeld -= key.count + old.responses.values.reduce(0) { $0 + $1.count } }
-        entries[key] = Entry(rotations: rotations, responses: [rotation: response], counter: counter, expiry: expiry)
-        bytesHeld += key.count + response.count
+        if let old = entries[key] { bytesHeld -= key.bytes.count + old.responses.reduce(0) { $0 + ($1?.count ?? 0) } }
+        var responses = [[UInt8]?](repeating: nil, count: slots)
+        responses[rotation] = response
+        entries[key] = Entry(rotations: rotations, responses: responses, counter: counter, expiry: expiry)
+        bytesHeld += key.bytes.count + response.count
         return reset
     }
 }

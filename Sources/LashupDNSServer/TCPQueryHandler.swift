@@ -23,6 +23,8 @@ final class TCPQueryHandler: ChannelInboundHandler {
         switch answering.answer(query, tcp: true, on: context.eventLoop) {
         case .none:
             return
+        case .cached:
+            return  // TCP answers are never taken from the per-loop cache
         case let .now(bytes):
             context.writeAndFlush(wrapOutboundOut(Self.frame(bytes, allocator: context.channel.allocator)), promise: nil)
         case let .later(future):

@@ -10,15 +10,25 @@ final class UDPQueryHandler: ChannelInboundHandler {
 
     let answering: QueryAnswering
     var pendingFlush = false
+    /// The current datagram's bytes, in a buffer reused from one query to the next.
+    var query: [UInt8] = []
 
     init(service: DNSService) { answering = QueryAnswering(service: service) }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
-        let query = Array(envelope.data.readableBytesView)
+        query.removeAll(keepingCapacity: true)
+        query.append(contentsOf: envelope.data.readableBytesView)
         switch answering.answer(query, tcp: false, on: context.eventLoop) {
         case .none:
             return
+        case let .cached(answer):
+            var buffer = context.channel.allocator.buffer(capacity: answer.bytes.count)
+            buffer.writeBytes(answer.bytes)
+            buffer.setInteger(answer.id, at: 0)
+            for (offset, ttl) in answer.ttls { buffer.setInteger(ttl, at: offset) }
+            context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: buffer)), promise: nil)
+            pendingFlush = true
         case let .now(bytes):
             context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: context.channel.allocator.buffer(bytes: bytes))), promise: nil)
             pendingFlush = true
