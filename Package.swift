@@ -99,10 +99,12 @@ let package = Package(
             dependencies: ["LashupCRDT"],
             swiftSettings: strict
         ),
+        // recvmmsg/sendmmsg for the DNS UDP listeners (not exported by Swift's Glibc module).
+        .target(name: "CLashupUDP"),
         .target(
             name: "LashupDNSServer",
             dependencies: [
-                "LashupDNS", "LashupCRDT",
+                "LashupDNS", "LashupCRDT", "CLashupUDP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

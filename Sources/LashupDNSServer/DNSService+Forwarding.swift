@@ -4,7 +4,7 @@ import NIOCore
 
 extension DNSService {
     /// A forwarded answer, encoded, with what a per-loop cache needs to serve it again.
-    struct ForwardedReply {
+    struct ForwardedReply: Sendable {
         var bytes: [UInt8]
         var counter: Counter
         /// Nil when the answer may not be cached (errors, SERVFAIL, no TTL).

@@ -1,10 +1,38 @@
 import LashupDNS
 import Metrics
+import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
-/// The per-event-loop half of answering a query, shared by the UDP and TCP handlers: the
-/// answer cache for our own zones, the zone table last seen, and the choice between an
-/// immediate answer and a forwarded one.
+/// Forwarded answers waiting to enter one answerer's cache: they arrive on whatever event loop
+/// the forwarder ran on, and the answerer (a datagram thread or an event loop) takes them in
+/// before its next query.
+final class ForwardedInbox: Sendable {
+    /// Most answers waiting; beyond, they are not cached (they were already sent).
+    static let capacity = 4_096
+    let waiting = NIOLockedValueBox<[(query: [UInt8], reply: DNSService.ForwardedReply)]>([])
+    let count = Atomic<Int>(0)
+
+    func put(_ query: [UInt8], _ reply: DNSService.ForwardedReply) {
+        waiting.withLockedValue { waiting in
+            guard waiting.count < Self.capacity else { return }
+            waiting.append((query, reply))
+            count.store(waiting.count, ordering: .releasing)
+        }
+    }
+
+    func takeAll() -> [(query: [UInt8], reply: DNSService.ForwardedReply)] {
+        guard count.load(ordering: .acquiring) > 0 else { return [] }
+        return waiting.withLockedValue { waiting in
+            defer { waiting.removeAll(); count.store(0, ordering: .releasing) }
+            return waiting
+        }
+    }
+}
+
+/// One answerer's half of answering a query (one per UDP socket thread or TCP connection):
+/// the answer cache for our own zones, the zone table last seen, and the choice between an
+/// immediate answer and a forwarded one. Confined to one thread; only `inbox` is shared.
 final class QueryAnswering {
     /// Most cached encodings of our own answers per event loop.
     static let responseCacheCapacity = 50_000
@@ -13,6 +41,7 @@ final class QueryAnswering {
     var responses = ResponseCache(capacity: QueryAnswering.responseCacheCapacity)
     var zones: ZoneTable
     var random = SystemRandomNumberGenerator()
+    let inbox = ForwardedInbox()
 
     init(service: DNSService) {
         self.service = service
@@ -36,6 +65,11 @@ final class QueryAnswering {
             zones = service.zones
             responses.removeAll()
             responses.generation = zones.generation
+        }
+        for (waiting, reply) in inbox.takeAll() {
+            if let expiry = reply.expiry, responses.store(reply.bytes, for: waiting, rotations: 0, counter: reply.counter, expiry: expiry) {
+                service.metrics.answerCacheResets.increment()
+            }
         }
         // Our cached encodings are for UDP; over TCP nothing is cut, so encode afresh.
         if !tcp, query.count >= 12, let hit = responses.response(for: query, now: { UInt64(NIODeadline.now().uptimeNanoseconds) }) {
@@ -62,22 +96,31 @@ final class QueryAnswering {
         case let .chase(partial, message, zone, target, upstreams):
             let limit = tcp ? Message.maximumLength : Resolver.udpLimit(for: message)
             let now = UInt64(NIODeadline.now().uptimeNanoseconds)
-            return .later(service.chase(partial, query: message, zone: zone, target: target, upstreams: upstreams, overTCP: tcp, limit: limit, on: loop, now: now))
+            let service = service
+            return .later(Self.onLoop(loop) {
+                service.chase(partial, query: message, zone: zone, target: target, upstreams: upstreams, overTCP: tcp, limit: limit, on: loop, now: now)
+            })
         case let .forward(message, zone, upstreams):
             let limit = tcp ? Message.maximumLength : Resolver.udpLimit(for: message)
             let now = UInt64(NIODeadline.now().uptimeNanoseconds)
-            let forwarded = service.forward(message, zone: zone, upstreams: upstreams, overTCP: tcp, limit: limit, on: loop, now: now)
+            let service = service
+            let forwarded = Self.onLoop(loop) {
+                service.forward(message, zone: zone, upstreams: upstreams, overTCP: tcp, limit: limit, on: loop, now: now)
+            }
             guard !tcp else { return .later(forwarded.map { $0?.bytes }) }
-            // Keep cacheable answers in this loop's cache; the future completes on this loop.
-            let answering = NIOLoopBound(self, eventLoop: loop)
+            // Cacheable answers go to this answerer's cache through its inbox.
+            let inbox = inbox
             return .later(forwarded.map { reply in
                 guard let reply else { return nil }
-                if let expiry = reply.expiry, ResponseCache.admits(query: query, rotations: 0),
-                   answering.value.responses.store(reply.bytes, for: query, rotations: 0, counter: reply.counter, expiry: expiry) {
-                    answering.value.service.metrics.answerCacheResets.increment()
-                }
+                if reply.expiry != nil, ResponseCache.admits(query: query, rotations: 0) { inbox.put(query, reply) }
                 return reply.bytes
             })
         }
+    }
+
+    /// Runs `body` on `loop`: the forwarder's state lives there, and a datagram thread is not
+    /// an event loop.
+    static func onLoop<T: Sendable>(_ loop: any EventLoop, _ body: @escaping @Sendable () -> EventLoopFuture<T>) -> EventLoopFuture<T> {
+        loop.inEventLoop ? body() : loop.flatSubmit(body)
     }
 }

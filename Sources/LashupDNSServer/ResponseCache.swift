@@ -44,7 +44,7 @@ struct CachedAnswer {
 /// with many rotations are not kept at all.
 struct ResponseCache {
     /// When a forwarded answer stops being served, and how to count its TTLs down.
-    struct Expiry {
+    struct Expiry: Sendable {
         var storedAt: UInt64
         var expiresAt: UInt64
         var ttlOffsets: [Int]

@@ -98,6 +98,21 @@ import Testing
         #expect(service.cache.withLockedValue { $0.hits } >= 1)
     }
 
+    @Test func repeatedForwardedQuestionsAreAnsweredFromTheListenersOwnCache() async throws {
+        let (_, upstream) = try await upstreamServer()
+        let (service, server) = try await forwardingServer(upstreamPort: upstream.addresses[0].port!)
+        defer { Task { await server.stop(); await upstream.stop() } }
+        let port = server.addresses[0].port!
+        for id in UInt16(1)...6 {
+            let reply = try Message(decoding: try #require(try SocketClient.udp(query("www.example.test", id: id).encoded(), port: port)))
+            #expect(reply.header.id == id && reply.answerAddresses == ["192.0.2.10"])
+        }
+        // The first went upstream; at most the second found it in the shared cache (the
+        // listener takes forwarded answers in before its next query); the rest never left it.
+        let (hits, misses) = service.cache.withLockedValue { ($0.hits, $0.misses) }
+        #expect(misses == 1 && hits <= 1, "shared cache hits \(hits), misses \(misses)")
+    }
+
     @Test func aCNAMEOutOfOurZonesIsChasedThroughTheUpstreams() async throws {
         let (_, upstream) = try await upstreamServer()
         let (_, server) = try await forwardingServer(upstreamPort: upstream.addresses[0].port!)
