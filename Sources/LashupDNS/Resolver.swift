@@ -169,10 +169,9 @@ public struct Resolver: Sendable {
 
     /// A response skeleton: id, RD copied, RA set (we forward), EDNS answered when asked.
     public func reply(to query: Message, code: ResponseCode, keepQuestion: Bool) -> Message {
-        var header = Header(id: query.header.id, isResponse: true, opcode: query.header.opcode,
+        let header = Header(id: query.header.id, isResponse: true, opcode: query.header.opcode,
                             recursionDesired: query.header.recursionDesired, recursionAvailable: true,
                             checkingDisabled: query.header.checkingDisabled)
-        header.rcodeLow = 0
         var response = Message(header: header, questions: keepQuestion ? query.questions : [])
         if let edns = query.edns { response.edns = EDNS(dnssecOK: edns.dnssecOK) }
         response.responseCode = code

@@ -1,14 +1,7 @@
 import LashupDNS
-import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
-import Synchronization
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The DNS listeners: on every address, one UDP socket per usable core (each with a thread of
 /// its own, see `DatagramListener`) sharing the port through SO_REUSEPORT, so every core
@@ -60,10 +53,10 @@ public final class DNSServer: Sendable {
                     do {
                         channels.append(try await tcpListener(host: host, port: port, service: service, group: group, open: open))
                     } catch where requestedPort == 0 && attempt < 10 {
-                        for listener in created { listener.start(); await listener.stop() }
+                        for listener in created { listener.discard() }
                         continue
                     } catch {
-                        for listener in created { listener.start(); await listener.stop() }
+                        for listener in created { listener.discard() }
                         throw error
                     }
                     datagramListeners += created
@@ -73,7 +66,7 @@ public final class DNSServer: Sendable {
             }
         } catch {
             for channel in channels { try? await channel.close() }
-            for listener in datagramListeners { listener.start(); await listener.stop() }
+            for listener in datagramListeners { listener.discard() }
             throw error
         }
         for listener in datagramListeners { listener.start() }

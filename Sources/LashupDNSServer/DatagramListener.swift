@@ -52,7 +52,15 @@ final class DatagramListener: @unchecked Sendable {
         thread.start()
     }
 
-    /// Stops the thread (within `pollMilliseconds`) and closes the socket.
+    /// Closes the socket of a listener whose thread was never started (a failed start-up).
+    func discard() {
+        sendLock.withLockedValue { open in
+            clashup_udp_close(fd)
+            open = false
+        }
+    }
+
+    /// Stops the started thread (within `pollMilliseconds`), which closes the socket.
     func stop() async {
         stopping.store(true, ordering: .releasing)
         while !stopped.load(ordering: .acquiring) { try? await Task.sleep(for: .milliseconds(20)) }

@@ -57,28 +57,28 @@ struct DNSCommand: AsyncParsableCommand {
         }
     }
 
-    struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add a record (returns once durable on the agent).")
+    /// The record `add` and `remove` take, and the agent to ask.
+    struct RecordArguments: ParsableArguments {
         @OptionGroup var options: ClientOptions
         @Argument(help: "Owner name, e.g. web.dcos.thisdcos.directory.") var name: String
         @Argument(help: "A, AAAA, CNAME, SRV or TXT.") var type: String
         @Argument(help: "The data: an address, a name, or PRIORITY WEIGHT PORT TARGET for SRV.") var value: [String]
 
-        func run() async throws {
-            try await runClient { () throws(RuntimeError) in try await change("add", name, type, value, options: options) }
+        func change(_ op: String) async throws {
+            try await runClient { () throws(RuntimeError) in try await DNSCommand.change(op, name, type, value, options: options) }
         }
+    }
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a record (returns once durable on the agent).")
+        @OptionGroup var record: RecordArguments
+        func run() async throws { try await record.change("add") }
     }
 
     struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a record (as this agent sees it).")
-        @OptionGroup var options: ClientOptions
-        @Argument(help: "Owner name.") var name: String
-        @Argument(help: "A, AAAA, CNAME, SRV or TXT.") var type: String
-        @Argument(help: "The data, as given to add.") var value: [String]
-
-        func run() async throws {
-            try await runClient { () throws(RuntimeError) in try await change("remove", name, type, value, options: options) }
-        }
+        @OptionGroup var record: RecordArguments
+        func run() async throws { try await record.change("remove") }
     }
 
     struct Records: AsyncParsableCommand {
