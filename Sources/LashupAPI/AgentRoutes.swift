@@ -30,6 +30,9 @@ public enum AgentRoutes {
             let members = await driver.members()
             return json(.array(members.map(memberJSON)))
         }
+        router.get("/lashup/split") { _, _ in
+            json(splitJSON(await driver.split()))
+        }
         router.get("/lashup/tree") { request, _ in
             let root = request.uri.queryParameters.get("root")
             let entries = await driver.tree(root: root)
@@ -86,6 +89,17 @@ public enum AgentRoutes {
         return router
     }
 
+    static func splitJSON(_ split: SplitView) -> JSONValue {
+        .object([
+            "split": .bool(split.split),
+            "since_ms_ago": split.sinceMillisecondsAgo.map(JSONValue.integer) ?? .null,
+            "unreachable_contacts": .array(split.unreachableContacts.map(JSONValue.string)),
+            "unreachable_linked_members": .array(split.unreachableLinkedMembers.map(JSONValue.string)),
+            "unreachable_members": .integer(Int64(split.unreachableMembers)),
+            "episodes": .integer(Int64(split.episodes)),
+        ])
+    }
+
     static func memberJSON(_ member: MemberView) -> JSONValue {
         .object([
             "name": .string(member.name),
@@ -96,6 +110,7 @@ public enum AgentRoutes {
             "last_heard_ms_ago": member.lastHeardMillisecondsAgo.map(JSONValue.integer) ?? .null,
             "leaving": .bool(member.leaving),
             "self": .bool(member.isSelf),
+            "state": .string(member.isSelf ? "self" : member.leaving ? "leaving" : member.reachable ? "reachable" : "unreachable"),
         ])
     }
 

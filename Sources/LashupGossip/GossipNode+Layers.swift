@@ -29,8 +29,9 @@ extension GossipNode {
             recomputeRoutes()
         case .partitionProbe:
             guard probeTimer == timer, !leaving else { return }
-            armProbe()
             probeUnreachable()
+            armProbe()
+            evaluateSplit()
         case .publish:
             guard publishTimer == timer else { return }
             publishTimer = nil

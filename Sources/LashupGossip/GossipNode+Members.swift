@@ -2,7 +2,7 @@ import LashupMembership
 import LashupWire
 
 /// The global membership table: publishing this node's record, applying others', digest
-/// reconciliation with new neighbours, routes, partition probes and expiry.
+/// reconciliation with new neighbours, routes and expiry (probes: `GossipNode+Islands`).
 extension GossipNode {
     /// Publishes a new version of this node's record when its active view changed, at most
     /// once per `minimumPublishInterval`.
@@ -102,20 +102,10 @@ extension GossipNode {
         gained.sort()
         if !lost.isEmpty || !gained.isEmpty {
             effects.append(.event(.reachabilityChanged(nowUnreachable: lost, nowReachable: gained)))
+            resetProbeBackoff()
         }
         if distancesChanged { effects.append(.event(.routesChanged)) }
-    }
-
-    /// Asks one unreachable member, at high priority, to be a neighbour: two halves of a
-    /// healed partition join up within a probe interval, without any operator action.
-    mutating func probeUnreachable() {
-        let candidates = records.values
-            .filter { !$0.leaving && $0.id != me.id && !reachable.contains($0.id) }
-            .map(\.peer)
-            .sorted { $0.id < $1.id }
-        guard !candidates.isEmpty else { return }
-        let target = candidates[Int(random.next() % UInt64(candidates.count))]
-        absorb(membership.handle(.requestNeighbor(target, .high), now: now))
+        evaluateSplit()
     }
 
     /// Drops records of nodes unreachable for longer than the expiry (left nodes included).

@@ -20,8 +20,20 @@ public struct GossipNode: Sendable {
     /// Broadcast payloads received for topics other than the internal membership topic
     /// (duplicates included): the numerator of relative message redundancy.
     public internal(set) var applicationPayloadsReceived = 0
+    /// The split episode under way, if this node sees one (see `OverlaySplit`).
+    public internal(set) var overlaySplit: OverlaySplit?
+    /// Split episodes reported since start.
+    public internal(set) var splitEpisodes = 0
+    /// High-priority neighbour requests sent to unreachable nodes (partition and island probes).
+    public internal(set) var probesSent = 0
+    /// The contacts this node was configured with (itself excluded).
+    public let contacts: [Peer]
 
     var unreachableSince: [NodeID: Instant] = [:]
+    /// Probes in a row that found nothing to merge (see `probeInterval`).
+    var probeBackoff = 0
+    /// Since when the evidence of a split has held, reported or not.
+    var splitEvidenceSince: Instant?
     /// Hop distances indexed by graph number (-1 unreachable), as of the last computation.
     var distanceByNumber: [Int] = []
     /// Set when the active view changed since this node last published its record.
@@ -45,6 +57,7 @@ public struct GossipNode: Sendable {
         self.me = me
         self.incarnation = incarnation
         self.config = config
+        self.contacts = contacts.filter { $0.id != me.id }
         var random = SeededRandom(seed: seed)
         membership = MembershipNode(me: me, contacts: contacts, restored: restored, config: config.membership, seed: random.next())
         plumtree = Plumtree(me: me, incarnation: incarnation, config: config.plumtree)
@@ -122,7 +135,7 @@ public struct GossipNode: Sendable {
 
     mutating func armProbe() {
         nextTimer += 1
-        probeTimer = .partitionProbe(id: nextTimer, deadline: now + jittered(config.partitionProbeInterval))
+        probeTimer = .partitionProbe(id: nextTimer, deadline: now + jittered(probeInterval))
         effects.append(.setTimer(probeTimer!))
     }
 

@@ -73,6 +73,11 @@ public enum NodeEvent: Sendable, Equatable {
     /// Some node's hop distance from here changed (emitted only then, and coalesced over
     /// `routeRecomputeDelay`); read the new tree with `tree()`.
     case routesChanged
+    /// This node sees evidence that the overlay is in pieces (reported once per episode,
+    /// after the evidence held for `splitReportDelay`).
+    case overlaySplit(OverlaySplit)
+    /// The split episode ended: every contact and every linked member is reachable again.
+    case overlayWhole(splitFor: Duration)
 }
 
 /// An instruction from the node to its shell.
@@ -105,8 +110,15 @@ public struct GossipNodeConfig: Sendable {
     public var expiryInterval = Duration.seconds(60)
     /// Table changes within this delay are folded into one route computation.
     public var routeRecomputeDelay = Duration.milliseconds(20)
-    /// How often a node asks an unreachable member to be its neighbour (jittered).
+    /// How often a node asks an unreachable node to be its neighbour (jittered): a member of
+    /// the table, a contact or a remembered member (see `GossipNode+Islands`).
     public var partitionProbeInterval = Duration.seconds(3)
+    /// Longest probe interval: while probes find nothing to merge (dead members remembered
+    /// until their records expire) the interval doubles up to this; a change of
+    /// reachability brings it back to `partitionProbeInterval`.
+    public var partitionProbeMaximumInterval = Duration.seconds(30)
+    /// How long evidence of a split must hold before it is reported.
+    public var splitReportDelay = Duration.seconds(10)
     /// At most one record is published per interval: a burst of view changes (a join storm,
     /// a crash wave) costs one broadcast, yet a lone change after a quiet spell goes out at once.
     public var minimumPublishInterval = Duration.milliseconds(250)

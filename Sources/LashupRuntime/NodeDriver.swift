@@ -159,6 +159,10 @@ public actor NodeDriver {
             if !nowReachable.isEmpty { logger.info("reachable: \(nowReachable.map(\.name).joined(separator: ", "))") }
         case let .node(.membership(event)):
             logger.debug("membership: \(event)")
+        case let .node(.overlaySplit(split)):
+            logger.warning("overlay split: \(split.summary); probing them until they merge")
+        case let .node(.overlayWhole(splitFor)):
+            logger.notice("overlay whole again after \(splitFor.inMilliseconds / 1000) s split")
         case .node(.routesChanged):
             break
         }
@@ -294,6 +298,20 @@ public actor NodeDriver {
         return views.sorted { $0.name < $1.name }
     }
 
+    /// Whether this node sees the overlay in pieces, and the evidence.
+    public func split() -> SplitView {
+        let gossip = node.gossip
+        let evidence = gossip.overlaySplit
+        return SplitView(
+            split: evidence != nil,
+            sinceMillisecondsAgo: evidence.map { (clock.now() - $0.since).nanosecondsValue / 1_000_000 },
+            unreachableContacts: (evidence?.unreachableContacts ?? []).map(\.name),
+            unreachableLinkedMembers: (evidence?.unreachableLinkedMembers ?? []).map(\.name),
+            unreachableMembers: gossip.unreachable.count,
+            episodes: gossip.splitEpisodes
+        )
+    }
+
     /// The spanning tree of shortest paths from `root` (this node by default).
     public func tree(root: String?) -> [TreeEntry] {
         node.gossip.tree(root: root.map { NodeID($0) }).map { id, route in
@@ -309,6 +327,10 @@ public actor NodeDriver {
         statistics.knownMembers = node.gossip.records.count
         statistics.reachableMembers = node.gossip.reachable.count
         statistics.unreachableMembers = node.gossip.unreachable.count
+        statistics.overlaySplit = node.gossip.overlaySplit != nil
+        statistics.unreachableContacts = node.gossip.contacts.filter { !node.gossip.isReachable($0.id) }.count
+        statistics.splitEpisodes = node.gossip.splitEpisodes
+        statistics.partitionProbesSent = node.gossip.probesSent
         statistics.membership = membership.statistics
         statistics.plumtree = node.gossip.plumtree.statistics
         statistics.cluster = node.statistics

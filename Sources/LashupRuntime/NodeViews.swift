@@ -18,6 +18,21 @@ public struct MemberView: Sendable, Equatable {
     public var isSelf: Bool
 }
 
+/// What this node can tell about the overlay being in pieces (see `OverlaySplit`).
+public struct SplitView: Sendable, Equatable {
+    /// A split episode is under way.
+    public var split: Bool
+    /// How long ago its evidence was first seen; nil when there is no split.
+    public var sinceMillisecondsAgo: Int64?
+    public var unreachableContacts: [String]
+    /// Unreachable members still advertising links to each other.
+    public var unreachableLinkedMembers: [String]
+    /// Every known member not reachable from here (crashed ones included).
+    public var unreachableMembers: Int
+    /// Split episodes seen since the agent started.
+    public var episodes: Int
+}
+
 /// One node of the spanning tree rooted at some node.
 public struct TreeEntry: Sendable, Equatable {
     public var name: String
@@ -32,6 +47,10 @@ public struct AgentStatistics: Sendable {
     public var knownMembers = 0
     public var reachableMembers = 0
     public var unreachableMembers = 0
+    public var unreachableContacts = 0
+    public var overlaySplit = false
+    public var splitEpisodes = 0
+    public var partitionProbesSent = 0
     public var membership = MembershipStatistics()
     public var plumtree = PlumtreeStatistics()
     public var cluster = ClusterStatistics()

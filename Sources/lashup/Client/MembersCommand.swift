@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LashupAPI
 import NIOHTTP1
 import LashupRuntime
@@ -10,17 +11,28 @@ struct MembersCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runClient { () throws(RuntimeError) in
-            let members = try await options.client().json(.GET, "/lashup/members")
+            let client = try options.client()
+            let members = try await client.json(.GET, "/lashup/members")
             if options.json {
                 print(members.text)
                 return
             }
-            printTable(["NAME", "ADDRESS", "INCARNATION", "REACHABLE", "DISTANCE", "LAST HEARD (ms ago)", "LEAVING"], members.arrayItems.map { member in
+            // An island is what an operator must not miss: say so before the table.
+            let split = try await client.json(.GET, "/lashup/split")
+            if split["split"] == .bool(true) {
+                let contacts = (split["unreachable_contacts"]?.arrayItems ?? []).map(\.cell)
+                let linked = split["unreachable_linked_members"]?.arrayItems.count ?? 0
+                var evidence: [String] = []
+                if !contacts.isEmpty { evidence.append("contacts unreachable: \(contacts.joined(separator: ", "))") }
+                if linked > 0 { evidence.append("\(linked) unreachable members still linked to each other") }
+                FileHandle.standardError.write(Data("warning: the overlay is split as seen from this agent (\(evidence.joined(separator: "; "))); it keeps probing them; see GET /lashup/split\n".utf8))
+            }
+            printTable(["NAME", "ADDRESS", "INCARNATION", "STATE", "DISTANCE", "LAST HEARD (ms ago)"], members.arrayItems.map { member in
                 let name = member["name"]?.cell ?? "?"
                 return [
                     member["self"] == .bool(true) ? "\(name) (self)" : name,
-                    member["address"]?.cell ?? "-", member["incarnation"]?.cell ?? "-", member["reachable"]?.cell ?? "-",
-                    member["distance"]?.cell ?? "-", member["last_heard_ms_ago"]?.cell ?? "-", member["leaving"]?.cell ?? "-",
+                    member["address"]?.cell ?? "-", member["incarnation"]?.cell ?? "-", member["state"]?.cell ?? "-",
+                    member["distance"]?.cell ?? "-", member["last_heard_ms_ago"]?.cell ?? "-",
                 ]
             })
         }
