@@ -39,6 +39,7 @@ extension GossipNode {
             publishOwnRecord(leaving: false)
             return
         }
+        if records[record.id] == nil { newRecordsSinceRoutes.append(record.id) }
         records[record.id] = record
         graph.setEdges(from: record.id, to: record.leaving ? [] : record.activeView)
         for node in record.activeView where records[node] == nil { _ = graph.number(node) }
@@ -75,7 +76,8 @@ extension GossipNode {
 
     /// Recomputes reachability and reports what changed, only if something did.
     mutating func recomputeRoutes() {
-        let current = graph.distances(from: me.id)
+        var current = distanceByNumber
+        graph.refreshDistances(&current, from: me.id)
         var lost: [NodeID] = []
         var gained: [NodeID] = []
         var distancesChanged = false
@@ -95,9 +97,12 @@ extension GossipNode {
             }
         }
         distanceByNumber = current
-        for node in records.keys where !reachable.contains(node) && unreachableSince[node] == nil {
+        // Only a node that just lost its route, or whose record is new, can be an unreachable
+        // member not yet marked (walking every record here cost as much as the routes).
+        for node in lost + newRecordsSinceRoutes where records[node] != nil && !reachable.contains(node) && unreachableSince[node] == nil {
             unreachableSince[node] = now
         }
+        newRecordsSinceRoutes.removeAll(keepingCapacity: true)
         lost.sort()
         gained.sort()
         if !lost.isEmpty || !gained.isEmpty {

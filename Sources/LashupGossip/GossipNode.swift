@@ -30,6 +30,8 @@ public struct GossipNode: Sendable {
     public let contacts: [Peer]
 
     var unreachableSince: [NodeID: Instant] = [:]
+    /// Members whose first record arrived since routes were last computed.
+    var newRecordsSinceRoutes: [NodeID] = []
     /// Probes in a row that found nothing to merge (see `probeInterval`).
     var probeBackoff = 0
     /// Since when the evidence of a split has held, reported or not.

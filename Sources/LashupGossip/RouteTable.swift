@@ -19,7 +19,14 @@ public struct Route: Sendable, Equatable {
 public struct RouteGraph: Sendable {
     public private(set) var ids: [NodeID] = []
     private var numbers: [NodeID: Int] = [:]
-    private var edges: [[Int]] = []
+    private(set) var edges: [[Int]] = []
+    /// Incoming edges of each node (who advertises it), for incremental distances.
+    private(set) var reverseEdges: [[Int]] = []
+    /// Sources whose edges changed since distances were last refreshed, each with the edges
+    /// it had then, in the order of first change; `changed` marks them (see
+    /// `refreshDistances`).
+    var changeLog: [(source: Int, previous: [Int])] = []
+    var changed: [Bool] = []
 
     public init() {}
 
@@ -32,6 +39,8 @@ public struct RouteGraph: Sendable {
         ids.append(node)
         numbers[node] = number
         edges.append([])
+        reverseEdges.append([])
+        changed.append(false)
         return number
     }
 
@@ -42,12 +51,31 @@ public struct RouteGraph: Sendable {
         let source = number(node)
         var targets = view.filter { $0 != node }.map { number($0) }
         targets.sort { ids[$0] < ids[$1] }
-        edges[source] = targets
+        // A view naming a node twice (a damaged or hostile record) is one edge.
+        var unique: [Int] = []
+        for target in targets where unique.last != target { unique.append(target) }
+        replaceEdges(of: source, with: unique)
     }
 
     /// Removes `node`'s outgoing edges (its record expired or it left).
     public mutating func clearEdges(from node: NodeID) {
-        if let source = numbers[node] { edges[source] = [] }
+        if let source = numbers[node] { replaceEdges(of: source, with: []) }
+    }
+
+    private mutating func replaceEdges(of source: Int, with targets: [Int]) {
+        let previous = edges[source]
+        guard previous != targets else { return }
+        if !changed[source] {
+            changed[source] = true
+            changeLog.append((source, previous))
+        }
+        for target in previous where !targets.contains(target) {
+            if let index = reverseEdges[target].firstIndex(of: source) { reverseEdges[target].remove(at: index) }
+        }
+        for target in targets where !previous.contains(target) {
+            reverseEdges[target].append(source)
+        }
+        edges[source] = targets
     }
 
     /// Hop distance from `root` to every numbered node; -1 where unreachable. Parents are the

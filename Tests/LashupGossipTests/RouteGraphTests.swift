@@ -74,6 +74,45 @@ struct RouteGraphTests {
         }
     }
 
+    @Test("distances kept up to date from changed edges equal a full search after every batch")
+    func incrementalDistances() async {
+        // Views of 1 to 4 nodes out of 16, edited one to five at a time, as records arrive;
+        // sparse enough that removals often cut the only route and force the full search.
+        await propertyCheck(count: 300, input: Gen.int(in: 0...Int(UInt32.max)).array(of: 1...80)) { script in
+            var graph = RouteGraph()
+            let names = (0..<16).map { NodeID("n\($0)") }
+            let root = names[0]
+            var distance: [Int] = []
+            for (step, code) in script.enumerated() {
+                let source = names[code % names.count]
+                if code % 11 == 0 {
+                    graph.clearEdges(from: source)
+                } else {
+                    let view = (0..<(1 + (code >> 4) % 4)).map { names[(code >> (8 + 3 * $0)) % names.count] }
+                    graph.setEdges(from: source, to: view)
+                }
+                if step % (1 + code % 5) == 0 {
+                    graph.refreshDistances(&distance, from: root)
+                    #expect(distance == graph.distances(from: root), "after step \(step)")
+                }
+            }
+            graph.refreshDistances(&distance, from: root)
+            #expect(distance == graph.distances(from: root))
+        }
+    }
+
+    @Test("a view naming a node twice is one edge, and removing it leaves no trace")
+    func duplicateTargets() {
+        var graph = RouteGraph()
+        var distance: [Int] = []
+        graph.setEdges(from: "r", to: ["a", "a", "b"])
+        graph.refreshDistances(&distance, from: "r")
+        graph.setEdges(from: "r", to: ["b"])
+        graph.refreshDistances(&distance, from: "r")
+        #expect(distance == graph.distances(from: "r"))
+        #expect(graph.reachable(from: "r").map(\.name) == ["b", "r"])
+    }
+
     @Test("ties break the same way whatever order nodes were first seen in")
     func deterministicTies() {
         var first = RouteGraph()
