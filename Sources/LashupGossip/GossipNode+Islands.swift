@@ -37,11 +37,23 @@ extension GossipNode {
             seen.insert(node)
             candidates.append(record.peer)
         }
-        for peer in contacts + membership.knownMembers where !reachable.contains(peer.id) && records[peer.id] == nil {
+        // A contact whose member is known was dealt with above, through its record.
+        let contactsAway = unreachableContacts().filter { contactOwners[$0] == nil }.map { contacts[$0] }
+        for peer in contactsAway + membership.knownMembers where !reachable.contains(peer.id) && records[peer.id] == nil {
             guard seen.insert(peer.id).inserted else { continue }
             candidates.append(peer)
         }
         return candidates.sorted { $0.id < $1.id }
+    }
+
+    /// Indices of the contacts not reachable from here: neither its own id nor the member that
+    /// advertises its address is reachable.
+    func unreachableContacts() -> [Int] {
+        contacts.indices.filter { index in
+            if reachable.contains(contacts[index].id) { return false }
+            guard let owner = contactOwners[index] else { return true }
+            return owner != me.id && !reachable.contains(owner) && records[owner]?.leaving != true
+        }
     }
 
     /// The probe interval after `probeBackoff` fruitless probes.
@@ -67,7 +79,7 @@ extension GossipNode {
 
     /// The evidence of a split as of now (see `OverlaySplit`), or nil when there is none.
     func splitEvidence() -> (contacts: [NodeID], linked: [NodeID])? {
-        let contactsAway = contacts.map(\.id).filter { !reachable.contains($0) && records[$0]?.leaving != true }.sorted()
+        let contactsAway = unreachableContacts().map { contactOwners[$0] ?? contacts[$0].id }.sorted()
         var linked: [NodeID] = []
         // `unreachableSince` holds exactly the unreachable members of the table: walking it
         // rather than every record keeps this cheap enough to run after each route change.

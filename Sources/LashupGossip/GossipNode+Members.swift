@@ -40,6 +40,7 @@ extension GossipNode {
             return
         }
         if records[record.id] == nil { newRecordsSinceRoutes.append(record.id) }
+        for index in contacts.indices where contacts[index].address == record.peer.address { contactOwners[index] = record.id }
         records[record.id] = record
         graph.setEdges(from: record.id, to: record.leaving ? [] : record.activeView)
         for node in record.activeView where records[node] == nil { _ = graph.number(node) }

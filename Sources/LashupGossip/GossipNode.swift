@@ -28,6 +28,9 @@ public struct GossipNode: Sendable {
     public internal(set) var probesSent = 0
     /// The contacts this node was configured with (itself excluded).
     public let contacts: [Peer]
+    /// The member that advertises each contact's address, once its record is known. The
+    /// agent knows a contact only by address (its id is a placeholder until it answers).
+    var contactOwners: [NodeID?]
 
     var unreachableSince: [NodeID: Instant] = [:]
     /// Members whose first record arrived since routes were last computed.
@@ -59,7 +62,8 @@ public struct GossipNode: Sendable {
         self.me = me
         self.incarnation = incarnation
         self.config = config
-        self.contacts = contacts.filter { $0.id != me.id }
+        self.contacts = contacts.filter { $0.id != me.id && $0.address != me.address }
+        contactOwners = Array(repeating: nil, count: self.contacts.count)
         var random = SeededRandom(seed: seed)
         membership = MembershipNode(me: me, contacts: contacts, restored: restored, config: config.membership, seed: random.next())
         plumtree = Plumtree(me: me, incarnation: incarnation, config: config.plumtree)
@@ -125,6 +129,8 @@ public struct GossipNode: Sendable {
     public func tree(root: NodeID? = nil) -> [NodeID: Route] { graph.tree(root: root ?? me.id) }
     public func path(to node: NodeID) -> [NodeID]? { graph.path(from: me.id, to: node) }
     public func isReachable(_ node: NodeID) -> Bool { reachable.contains(node) }
+    /// Configured contacts not reachable from here (matched to members by address).
+    public var unreachableContactCount: Int { unreachableContacts().count }
     public var unreachable: [NodeID] { records.keys.filter { !reachable.contains($0) }.sorted() }
 
     // MARK: - Plumbing

@@ -162,7 +162,7 @@ public actor NodeDriver {
         case let .node(.overlaySplit(split)):
             logger.warning("overlay split: \(split.summary); probing them until they merge")
         case let .node(.overlayWhole(splitFor)):
-            logger.notice("overlay whole again after \(splitFor.inMilliseconds / 1000) s split")
+            logger.notice("overlay whole again after \((splitFor.inMilliseconds / 100).rounded() / 10) s split")
         case .node(.routesChanged):
             break
         }
@@ -328,7 +328,7 @@ public actor NodeDriver {
         statistics.reachableMembers = node.gossip.reachable.count
         statistics.unreachableMembers = node.gossip.unreachable.count
         statistics.overlaySplit = node.gossip.overlaySplit != nil
-        statistics.unreachableContacts = node.gossip.contacts.filter { !node.gossip.isReachable($0.id) }.count
+        statistics.unreachableContacts = node.gossip.unreachableContactCount
         statistics.splitEpisodes = node.gossip.splitEpisodes
         statistics.partitionProbesSent = node.gossip.probesSent
         statistics.membership = membership.statistics

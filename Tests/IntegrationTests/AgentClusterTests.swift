@@ -66,6 +66,46 @@ struct AgentClusterTests {
         #expect(left != nil, "node-0 did not see \(leaver.name) leave gracefully")
     }
 
+    /// The split indicator on real agents: a contact known only by its `--join` address is
+    /// matched to its member by address (no split while it is up); once it dies the agent
+    /// that joined through it reports the split once (log line, `members` warning,
+    /// `/lashup/split`), and once it is back, the end of the split.
+    @Test("an agent cut off from its contact reports the split, and its end")
+    func splitReported() throws {
+        let home = try makeTemporaryDirectory("split")
+        var agents: [AgentProcess] = []
+        defer { for agent in agents { agent.stopIfRunning() } }
+        let contact = try AgentProcess(name: "contact", home: home, dataDirectory: "\(home)/data-0")
+        agents.append(contact)
+        let joiner = try AgentProcess(name: "joiner", home: home, dataDirectory: "\(home)/data-1", join: [contact.gossip])
+        agents.append(joiner)
+        let formed = try waitUntil(seconds: 15) { try joiner.reachableNames() == ["contact", "joiner"] }
+        #expect(formed != nil, "the two agents did not form a cluster; log:\n\(joiner.log)")
+        func split() throws -> [String: Any] {
+            let result = try LashupBinary.run(["members", "--api", joiner.api], environment: joiner.environment)
+            let body = try JSONSerialization.jsonObject(with: Data(try fetchSplit(joiner).utf8)) as? [String: Any] ?? [:]
+            return body.merging(["members_stderr": result.error]) { first, _ in first }
+        }
+        let whole = try split()
+        #expect(whole["split"] as? Bool == false && (whole["unreachable_contacts"] as? [String])?.isEmpty == true, "\(whole)")
+        #expect(!(whole["members_stderr"] as? String ?? "").contains("warning"))
+
+        let contactPort = contact.gossipPort
+        contact.kill9()
+        let reported = try waitUntil(seconds: 25) { try split()["split"] as? Bool == true }
+        #expect(reported != nil, "no split reported after the contact died; log:\n\(joiner.log)")
+        let during = try split()
+        #expect(during["unreachable_contacts"] as? [String] == ["contact"], "\(during)")
+        #expect((during["members_stderr"] as? String ?? "").contains("warning: the overlay is split"), "\(during)")
+        #expect(joiner.log.components(separatedBy: "overlay split:").count == 2, "one log line per episode:\n\(joiner.log)")
+
+        try contact.launch(join: [], gossipPort: contactPort)
+        let ended = try waitUntil(seconds: 25) { try split()["split"] as? Bool == false }
+        #expect(ended != nil, "the split did not end after the contact came back; log:\n\(joiner.log)")
+        #expect(joiner.log.contains("overlay whole again"), "\(joiner.log)")
+        #expect(try split()["episodes"] as? Int == 1)
+    }
+
     /// An agent whose certificate comes from another CA is refused: it joins nothing and
     /// learns nothing, and the cluster does not learn of it.
     @Test("an agent with a certificate from another CA is refused and learns nothing")

@@ -101,11 +101,15 @@ struct AgentRoutesTests {
         #expect(list.count == 1)
         #expect(me["name"] == .string("api-test") && me["reachable"] == .bool(true) && me["self"] == .bool(true))
         #expect(me["incarnation"] == .integer(Int64(server.agent.incarnation)))
+        #expect(me["state"] == .string("self"))
+        let split = try await server.client.json(.GET, "/lashup/split")
+        #expect(split["split"] == .bool(false) && split["since_ms_ago"] == .null, "\(split.text)")
+        #expect(split["unreachable_contacts"] == .array([]) && split["unreachable_members"] == .integer(0) && split["episodes"] == .integer(0))
         #expect(try await server.client.json(.GET, "/v1/version")["version"] == .string(AgentRoutes.version))
         _ = try await server.put("/lashup/kv/a", #"[{"op":"incr","field":"n"}]"#)
         let metrics = String(decoding: try await server.client.request(.GET, "/metrics").body, as: UTF8.self)
         #expect(metrics.contains("lashup_store_updates_total 1"), "\(metrics)")
-        for name in ["lashup_view_active_size", "lashup_pings_sent_total", "lashup_evictions_total", "lashup_broadcasts_total", "lashup_antientropy_sessions_total", "lashup_inbox_depth", "lashup_transport_queued_bytes"] {
+        for name in ["lashup_view_active_size", "lashup_pings_sent_total", "lashup_evictions_total", "lashup_broadcasts_total", "lashup_antientropy_sessions_total", "lashup_inbox_depth", "lashup_transport_queued_bytes", "lashup_overlay_split 0", "lashup_contacts_unreachable 0", "lashup_partition_probes_sent_total"] {
             #expect(metrics.contains(name), "\(name) missing")
         }
         await server.stop()

@@ -133,3 +133,18 @@ func waitUntil(seconds: Double, _ condition: () throws -> Bool) rethrows -> Doub
     } while Date().timeIntervalSince(start) < seconds
     return try condition() ? Date().timeIntervalSince(start) : nil
 }
+
+/// The body of `GET /lashup/split` from `agent` (no CLI verb prints it as JSON), fetched with
+/// Python's urllib, which CI installs for the chaos script anyway.
+func fetchSplit(_ agent: AgentProcess) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen('http://' + sys.argv[1] + '/lashup/split', timeout=5).read().decode())", agent.api]
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw TestFailure("GET /lashup/split on \(agent.name) failed (\(process.terminationStatus))") }
+    return String(decoding: data, as: UTF8.self)
+}
