@@ -82,6 +82,57 @@ struct IslandSimulationTests {
         #expect(simulation.invariantViolations.isEmpty, "\(simulation.invariantViolations.prefix(3))")
     }
 
+    /// Whatever joins the nodes and whatever faults happen, once the network is whole and
+    /// every node is up again, the cluster becomes one component and stays one.
+    @Test("random boot orders, partitions, crashes and wiped disks always heal into one component", arguments: Array(20..<26) as [UInt64])
+    func randomFaultsHeal(seed: UInt64) {
+        let count = 12
+        let simulation = GossipSimulation(
+            nodes: count, contacts: [0, 1, 2], seed: seed,
+            network: NetworkModel(nodes: count, latency: .milliseconds(1), loss: 0)
+        )
+        simulation.checkInvariants = true
+        var random = SeededRandom(seed: seed)
+        func pick(_ range: Range<Int>) -> Int { range.lowerBound + Int(random.next() % UInt64(range.count)) }
+        // Boot in a random order over 8 s: contacts may come up last.
+        for index in 0..<count { simulation.start(index, at: .zero + .milliseconds(Int64(pick(0..<8_000)))) }
+        var time = Instant.zero + .seconds(10)
+        simulation.run(until: time)
+        for _ in 0..<6 {
+            switch pick(0..<4) {
+            case 0:
+                var nodes = Array(0..<count)
+                for position in nodes.indices { nodes.swapAt(position, pick(position..<count)) }
+                let cut = pick(1..<count)
+                simulation.network.partition(Array(nodes[..<cut]), Array(nodes[cut...]), symmetric: pick(0..<3) != 0)
+            case 1:
+                let victim = pick(0..<count)
+                simulation.crash(victim)
+                if pick(0..<2) == 0 { simulation.wipe(victim) }
+            case 2:
+                for index in 0..<count where simulation.status[index] == .crashed { simulation.start(index) }
+            default:
+                simulation.network.heal()
+            }
+            time = time + .seconds(Int64(pick(2..<20)))
+            simulation.run(until: time)
+        }
+        simulation.network.heal()
+        for index in 0..<count where simulation.status[index] == .crashed { simulation.start(index) }
+        time = time + .seconds(60)
+        simulation.run(until: time)
+        #expect(simulation.overlayComponents().count == 1, "components: \(simulation.overlayComponents())")
+        // And stays one.
+        simulation.run(until: time + .seconds(30))
+        #expect(simulation.overlayComponents().count == 1, "components: \(simulation.overlayComponents())")
+        for index in 0..<count {
+            let node = simulation.node(index)!
+            #expect(node.reachable.count == count, "node-\(index) reaches \(node.reachable.count) of \(count)")
+            #expect(node.overlaySplit == nil, "node-\(index): \(String(describing: node.overlaySplit))")
+        }
+        #expect(simulation.invariantViolations.isEmpty, "\(simulation.invariantViolations.prefix(3))")
+    }
+
     @Test("a lone crashed node is a failure, not a split")
     func crashIsNotSplit() {
         let simulation = simulation(seed: 9)
