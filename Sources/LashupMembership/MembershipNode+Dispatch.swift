@@ -31,7 +31,7 @@ extension MembershipNode {
         case let .pingRequest(target, sequence):
             onPingRequest(target: target, sequence: sequence, from: sender)
         case let .pingRequestResult(target, sequence, alive):
-            onPingRequestResult(target: target, sequence: sequence, alive: alive)
+            onPingRequestResult(target: target, sequence: sequence, alive: alive, from: sender)
         }
     }
 

@@ -54,10 +54,12 @@ extension MembershipNode {
         switch probe.phase {
         case .direct:
             active[index].directMisses += 1
-            let helpers = sample(activeView.filter { $0.id != node }, count: config.indirectProbeCount)
+            let helpers = chooseHelpers(excluding: node)
             let wait = probeTimeout(for: active[index]) * 2
             let indirectTimer = setTimer(.indirectTimeout(node), after: wait)
-            active[index].probe = Neighbor.Probe(sequence: probe.sequence, sentAt: probe.sentAt, phase: .indirect, timer: indirectTimer)
+            var indirect = Neighbor.Probe(sequence: probe.sequence, sentAt: probe.sentAt, phase: .indirect, timer: indirectTimer)
+            indirect.helpersAsked = helpers.count
+            active[index].probe = indirect
             // Retry directly too: a lost ping or pong should not cost a round.
             statistics.pingsSent += 1
             send(.ping(sequence: probe.sequence), to: active[index].peer)
@@ -72,8 +74,11 @@ extension MembershipNode {
 
     mutating func onIndirectTimeout(_ node: NodeID, timer: TimerID) {
         guard let (index, probe) = probedNeighbor(node, timer: timer) else { return }
-        if probe.helperAnswers == 0 && active.count > 1 {
-            // Nobody answered at all: this node may be the one cut off.
+        if probe.helperAnswers == 0 && probe.helpersAsked > 0 && !answeredRecently(since: probe.sentAt, excluding: node) {
+            // Nobody answered at all, and no other neighbour has answered us lately: this
+            // node may be the one cut off. (Helpers that crashed with the target are silent
+            // too; counting them made a node that lost six of seven neighbours at once
+            // stretch its timeouts sixfold and evict the rest late.)
             health.worsen()
         }
         active[index].probe = nil
@@ -85,6 +90,29 @@ extension MembershipNode {
             removeActive(node, reason: .failed, toPassive: true)
         } else {
             startProbe(at: index)
+        }
+    }
+
+    /// Up to `indirectProbeCount` other neighbours to ask for a ping-req, preferring those
+    /// not being probed themselves: a neighbour whose own ping went unanswered may have
+    /// crashed along with the target, and a dead helper only wastes the round.
+    mutating func chooseHelpers(excluding node: NodeID) -> [Peer] {
+        let others = active.filter { $0.peer.id != node }
+        let sound = others.filter { $0.probe == nil && $0.missedRounds == 0 }.map(\.peer)
+        var helpers = sample(sound, count: config.indirectProbeCount)
+        if helpers.count < config.indirectProbeCount {
+            let rest = others.filter { !($0.probe == nil && $0.missedRounds == 0) }.map(\.peer)
+            helpers += sample(rest, count: config.indirectProbeCount - helpers.count)
+        }
+        return helpers
+    }
+
+    /// Whether a neighbour other than `node` answered a request of ours within a ping
+    /// interval before `instant` or since.
+    func answeredRecently(since instant: Instant, excluding node: NodeID) -> Bool {
+        active.contains { neighbor in
+            guard neighbor.peer.id != node, let answered = neighbor.lastAnswered else { return false }
+            return answered + config.pingInterval >= instant
         }
     }
 
@@ -106,6 +134,7 @@ extension MembershipNode {
             return
         }
         guard let index = activeIndex(peer.id) else { return }
+        active[index].lastAnswered = now
         if !isNeighbor {
             // The peer no longer holds us: the link is one-sided, so drop our half.
             removeActive(peer.id, reason: .disconnected, toPassive: true)
@@ -145,7 +174,8 @@ extension MembershipNode {
         send(.pingRequestResult(target: relay.target, sequence: relay.requesterSequence, alive: false), to: relay.requester)
     }
 
-    mutating func onPingRequestResult(target: NodeID, sequence: UInt64, alive: Bool) {
+    mutating func onPingRequestResult(target: NodeID, sequence: UInt64, alive: Bool, from helper: Peer) {
+        if let helperIndex = activeIndex(helper.id) { active[helperIndex].lastAnswered = now }
         guard let index = activeIndex(target), var probe = active[index].probe, probe.sequence == sequence else { return }
         probe.helperAnswers += 1
         active[index].probe = probe

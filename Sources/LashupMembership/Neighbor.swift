@@ -10,6 +10,8 @@ struct Neighbor: Sendable {
         /// Ping-req results received this round (alive or not): silence from every helper
         /// suggests this node, not the target, is cut off.
         var helperAnswers = 0
+        /// Helpers asked this round.
+        var helpersAsked = 0
     }
 
     var peer: Peer
@@ -20,6 +22,9 @@ struct Neighbor: Sendable {
     var missedRounds = 0
     /// Direct pings in a row that went unanswered (even if indirect probes succeeded).
     var directMisses = 0
+    /// When it last answered a request of ours (a pong, or a ping-req result as a helper):
+    /// a round trip through our own links, so proof that this node is not the one cut off.
+    var lastAnswered: Instant?
 
     init(peer: Peer) { self.peer = peer }
 }

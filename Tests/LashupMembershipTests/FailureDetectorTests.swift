@@ -86,6 +86,59 @@ struct FailureDetectorTests {
         #expect(node.passiveNames.contains("a"), "evicted neighbours move to the passive view")
     }
 
+    /// Plays neighbours for `steps` steps of 20 ms: from `deadFrom` those in `dead` answer
+    /// nothing (crashed); the others answer pings, and ping-reqs truthfully.
+    func playCrash(_ node: inout NodeHarness, steps: Int, dead: Set<String>, deadFrom: Instant) -> [MembershipEffect] {
+        var all: [MembershipEffect] = []
+        var outbox: [(String, MembershipMessage)] = []
+        for _ in 0..<steps {
+            var step = node.advance(by: .milliseconds(20))
+            outbox += NodeHarness.messages(in: step)
+            var replies: [(String, MembershipMessage)] = []
+            for (destination, message) in outbox where !(dead.contains(destination) && node.now >= deadFrom) {
+                switch message {
+                case let .ping(sequence):
+                    replies.append((destination, .pong(sequence: sequence, isNeighbor: true)))
+                case let .pingRequest(target, sequence):
+                    let alive = !(dead.contains(target.id.name) && node.now >= deadFrom)
+                    replies.append((destination, .pingRequestResult(target: target.id, sequence: sequence, alive: alive)))
+                default:
+                    break
+                }
+            }
+            outbox = []
+            for (from, reply) in replies {
+                let effects = node.receive(reply, from: from)
+                outbox += NodeHarness.messages(in: effects)
+                step += effects
+            }
+            all += step
+        }
+        return all
+    }
+
+    @Test("helpers that crashed with the target do not stretch the timeouts of a node others still answer", arguments: [1, 2, 3, 4] as [UInt64])
+    func crashedHelpersAreNotLocalTrouble(seed: UInt64) {
+        var node = NodeHarness("n", seed: seed)
+        node.handle(.start)
+        let neighbours = ["a", "b", "c", "d", "e", "f", "g"]
+        node.connect(neighbours)
+        let dead = Set(neighbours.dropLast())
+        let crashAt = Instant.zero + .seconds(2)
+        let effects = playCrash(&node, steps: 200, dead: dead, deadFrom: crashAt)
+        #expect(node.node.localHealthScore == 0, "local health \(node.node.localHealthScore) though g answered throughout")
+        #expect(node.activeNames == ["g"])
+        let failed = effects.filter { if case .event(.neighborDown(_, .failed)) = $0 { true } else { false } }
+        #expect(failed.count == 6)
+    }
+
+    @Test("a node that nobody answers raises its local health")
+    func cutOffNodeRaisesLocalHealth() {
+        var node = nodeWithNeighbours()
+        _ = playCrash(&node, steps: 150, dead: ["a", "b", "c", "d"], deadFrom: .zero + .seconds(1))
+        #expect(node.node.localHealthScore > 0)
+    }
+
     @Test("an indirect proof of life prevents the eviction")
     func indirectSuccess() {
         var node = nodeWithNeighbours()
