@@ -27,11 +27,11 @@ struct FailureDetectorTests {
         #expect(pinged == ["a", "b", "c", "d"])
     }
 
-    /// Plays the neighbours for `steps` steps of 20 ms: b, c and d always answer their pings,
-    /// a answers until `aSilentFrom`, and helpers answer every ping-req with `helpersSay`.
-    /// Stops early once `until` holds for the effects of a step; returns every effect.
-    func playNeighbours(
-        _ node: inout NodeHarness, steps: Int, aSilentFrom: Instant, helpersSay alive: Bool,
+    /// Plays the neighbours for `steps` steps of 20 ms: `answer` gives each message's reply
+    /// (nil: none), at the node's current time. Stops early once `until` holds for the effects
+    /// of a step; returns every effect.
+    func play(
+        _ node: inout NodeHarness, steps: Int, answer: (String, MembershipMessage, Instant) -> MembershipMessage?,
         until: ([MembershipEffect]) -> Bool = { _ in false }
     ) -> [MembershipEffect] {
         var all: [MembershipEffect] = []
@@ -39,17 +39,7 @@ struct FailureDetectorTests {
         for _ in 0..<steps {
             var step = node.advance(by: .milliseconds(20))
             outbox += NodeHarness.messages(in: step)
-            var replies: [(String, MembershipMessage)] = []
-            for (destination, message) in outbox {
-                switch message {
-                case let .ping(sequence) where destination != "a" || node.now < aSilentFrom:
-                    replies.append((destination, .pong(sequence: sequence, isNeighbor: true)))
-                case let .pingRequest(target, sequence):
-                    replies.append((destination, .pingRequestResult(target: target.id, sequence: sequence, alive: alive)))
-                default:
-                    break
-                }
-            }
+            let replies = outbox.compactMap { destination, message in answer(destination, message, node.now).map { (destination, $0) } }
             outbox = []
             for (from, reply) in replies {
                 let effects = node.receive(reply, from: from)
@@ -60,6 +50,21 @@ struct FailureDetectorTests {
             if until(step) { break }
         }
         return all
+    }
+
+    /// b, c and d always answer their pings, a answers until `aSilentFrom`, and helpers
+    /// answer every ping-req with `helpersSay`.
+    func playNeighbours(
+        _ node: inout NodeHarness, steps: Int, aSilentFrom: Instant, helpersSay alive: Bool,
+        until: ([MembershipEffect]) -> Bool = { _ in false }
+    ) -> [MembershipEffect] {
+        play(&node, steps: steps, answer: { destination, message, now in
+            switch message {
+            case let .ping(sequence) where destination != "a" || now < aSilentFrom: .pong(sequence: sequence, isNeighbor: true)
+            case let .pingRequest(target, sequence): .pingRequestResult(target: target.id, sequence: sequence, alive: alive)
+            default: nil
+            }
+        }, until: until)
     }
 
     func isFailure(of name: String) -> (MembershipEffect) -> Bool {
@@ -86,35 +91,18 @@ struct FailureDetectorTests {
         #expect(node.passiveNames.contains("a"), "evicted neighbours move to the passive view")
     }
 
-    /// Plays neighbours for `steps` steps of 20 ms: from `deadFrom` those in `dead` answer
-    /// nothing (crashed); the others answer pings, and ping-reqs truthfully.
+    /// From `deadFrom` those in `dead` answer nothing (crashed); the others answer pings, and
+    /// ping-reqs truthfully.
     func playCrash(_ node: inout NodeHarness, steps: Int, dead: Set<String>, deadFrom: Instant) -> [MembershipEffect] {
-        var all: [MembershipEffect] = []
-        var outbox: [(String, MembershipMessage)] = []
-        for _ in 0..<steps {
-            var step = node.advance(by: .milliseconds(20))
-            outbox += NodeHarness.messages(in: step)
-            var replies: [(String, MembershipMessage)] = []
-            for (destination, message) in outbox where !(dead.contains(destination) && node.now >= deadFrom) {
-                switch message {
-                case let .ping(sequence):
-                    replies.append((destination, .pong(sequence: sequence, isNeighbor: true)))
-                case let .pingRequest(target, sequence):
-                    let alive = !(dead.contains(target.id.name) && node.now >= deadFrom)
-                    replies.append((destination, .pingRequestResult(target: target.id, sequence: sequence, alive: alive)))
-                default:
-                    break
-                }
+        play(&node, steps: steps) { destination, message, now in
+            let isDead = { (name: String) in dead.contains(name) && now >= deadFrom }
+            guard !isDead(destination) else { return nil }
+            switch message {
+            case let .ping(sequence): return .pong(sequence: sequence, isNeighbor: true)
+            case let .pingRequest(target, sequence): return .pingRequestResult(target: target.id, sequence: sequence, alive: !isDead(target.id.name))
+            default: return nil
             }
-            outbox = []
-            for (from, reply) in replies {
-                let effects = node.receive(reply, from: from)
-                outbox += NodeHarness.messages(in: effects)
-                step += effects
-            }
-            all += step
         }
-        return all
     }
 
     @Test("helpers that crashed with the target do not stretch the timeouts of a node others still answer", arguments: [1, 2, 3, 4] as [UInt64])
