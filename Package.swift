@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "LashupMembership", targets: ["LashupMembership"]),
         .library(name: "LashupGossip", targets: ["LashupGossip"]),
         .library(name: "LashupStore", targets: ["LashupStore"]),
+        .library(name: "LashupCluster", targets: ["LashupCluster"]),
+        .library(name: "LashupClusterTesting", targets: ["LashupClusterTesting"]),
         .library(name: "LashupNode", targets: ["LashupNode"]),
         .library(name: "LashupSimulation", targets: ["LashupSimulation"]),
         .library(name: "LashupRuntime", targets: ["LashupRuntime"]),
@@ -70,8 +72,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "LashupCluster",
+            dependencies: ["LashupCRDT", "LashupStore"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "LashupNode",
-            dependencies: ["LashupCRDT", "LashupGossip", "LashupMembership", "LashupStore", "LashupWire"],
+            dependencies: ["LashupCluster", "LashupCRDT", "LashupGossip", "LashupMembership", "LashupStore", "LashupWire"],
             swiftSettings: strict
         ),
         .target(
@@ -80,9 +87,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "LashupClusterTesting",
+            dependencies: ["LashupCluster", "LashupCRDT", "LashupMembership", "LashupNode", "LashupSimulation", "LashupStore"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "LashupRuntime",
             dependencies: [
-                "LashupCRDT", "LashupGossip", "LashupMembership", "LashupNode", "LashupStore", "LashupWire",
+                "LashupCluster", "LashupCRDT", "LashupGossip", "LashupMembership", "LashupNode", "LashupStore", "LashupWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -104,7 +116,7 @@ let package = Package(
         .target(
             name: "LashupDNSServer",
             dependencies: [
-                "LashupDNS", "LashupCRDT", "CLashupUDP",
+                "LashupDNS", "LashupCluster", "LashupCRDT", "LashupStore", "CLashupUDP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -133,6 +145,7 @@ let package = Package(
             dependencies: [
                 "LashupWire",
                 "LashupCRDT",
+                "LashupCluster",
                 "LashupMembership",
                 "LashupSimulation",
                 "LashupStore",
@@ -154,6 +167,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Helpers shared by test targets (not shipped in any product).
+        .target(name: "LashupTestSupport", path: "Tests/LashupTestSupport", swiftSettings: strict),
         .testTarget(
             name: "LashupWireTests",
             dependencies: [
@@ -209,6 +224,7 @@ let package = Package(
         .testTarget(
             name: "LashupNodeTests",
             dependencies: [
+                "LashupTestSupport",
                 "LashupNode",
                 "LashupStore",
                 "LashupCRDT",
@@ -242,7 +258,8 @@ let package = Package(
         .testTarget(
             name: "LashupDNSTests",
             dependencies: [
-                "LashupDNS", "LashupDNSServer", "LashupCRDT",
+                "LashupDNS", "LashupDNSServer", "LashupCRDT", "LashupCluster", "LashupClusterTesting", "LashupStore", "LashupTestSupport",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
@@ -252,7 +269,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "LashupStore", "LashupCRDT", "LashupDNS", "LashupDNSServer", "lashup",
+                "LashupStore", "LashupCRDT", "LashupDNS", "LashupDNSServer", "LashupTestSupport", "lashup",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -261,6 +278,7 @@ let package = Package(
         .testTarget(
             name: "LashupSimulationTests",
             dependencies: [
+                "LashupTestSupport",
                 "LashupSimulation",
                 "LashupMembership",
                 .product(name: "PropertyBased", package: "swift-property-based"),

@@ -1,4 +1,5 @@
 import LashupCRDT
+import LashupCluster
 import LashupGossip
 import LashupMembership
 import LashupNode
@@ -35,6 +36,10 @@ public actor NodeDriver {
     var executing = false
     var storeUpdateFailures = 0
     var stopped = false
+    /// Services' change feeds (`Cluster.changes`).
+    var feeds = SubscriptionHub()
+    /// Services' reachability streams (`Cluster.reachability`).
+    var reachabilityStreams = ReachabilityStreams()
 
     struct Watcher {
         var pattern: KeyPattern
@@ -80,6 +85,8 @@ public actor NodeDriver {
         inbox.finish()
         for watcher in watchers.values { watcher.continuation.resume(returning: WatchResult(index: changeLog.lastIndex, keys: [], reset: false)) }
         watchers.removeAll()
+        feeds.finish()
+        reachabilityStreams.finish()
     }
 
     func step(_ input: ClusterInput) async {
@@ -154,9 +161,12 @@ public actor NodeDriver {
         switch event {
         case let .keyChanged(key):
             recordChange(key)
+            feeds.changed(key, from: nil, space: node.space)
+            if NodeMetadata.pattern.matches(key) { publishReachability() }
         case let .node(.reachabilityChanged(nowUnreachable, nowReachable)):
             if !nowUnreachable.isEmpty { logger.notice("unreachable: \(nowUnreachable.map(\.name).joined(separator: ", "))") }
             if !nowReachable.isEmpty { logger.info("reachable: \(nowReachable.map(\.name).joined(separator: ", "))") }
+            publishReachability()
         case let .node(.membership(event)):
             logger.debug("membership: \(event)")
         case let .node(.overlaySplit(split)):
@@ -164,7 +174,7 @@ public actor NodeDriver {
         case let .node(.overlayWhole(splitFor)):
             logger.notice("overlay whole again after \((splitFor.inMilliseconds / 100).rounded() / 10) s split")
         case .node(.routesChanged):
-            break
+            publishReachability()
         }
     }
 
@@ -173,7 +183,8 @@ public actor NodeDriver {
     /// Applies `operations` to `key` and returns once the new value is durable here and its
     /// delta is on its way to the cluster.
     public func update(_ key: Key, _ operations: [MapOperation], context: VersionVector? = nil) async throws -> Causal<ORMap> {
-        guard !stopped else { throw RuntimeError("the agent is shutting down") }
+        guard !stopped else { throw DriverError.shuttingDown }
+        let before = node.space.value(key)
         let value: Causal<ORMap>, effects: [ClusterEffect]
         do {
             (value, effects) = try node.update(key, operations, context: context, now: clock.now())
@@ -189,16 +200,19 @@ public actor NodeDriver {
         }
         storeUpdates += 1
         recordChange(key)
+        feeds.changed(key, from: before, space: node.space)
+        if NodeMetadata.pattern.matches(key) { publishReachability() }
         return value
     }
 
     /// Deletes `key` as observed here; returns whether it held a value.
     public func delete(_ key: Key) async throws -> Bool {
-        guard !stopped else { throw RuntimeError("the agent is shutting down") }
-        let existed = !node.space.value(key).store.isEmpty
+        guard !stopped else { throw DriverError.shuttingDown }
+        let before = node.space.value(key)
         try await submit(node.delete(key, now: clock.now()))
-        if existed { recordChange(key) }
-        return existed
+        if !before.store.isEmpty { recordChange(key) }
+        feeds.changed(key, from: before, space: node.space)
+        return !before.store.isEmpty
     }
 
     /// The value of `key`, or nil when absent or deleted.

@@ -66,14 +66,15 @@ public struct SubscriptionRegistry: Sendable {
     public mutating func unsubscribe(_ id: SubscriptionID) { subscribers[id] = nil }
 
     /// Records that `key` went from `before` to `after`; equal values are not a change.
-    public mutating func changed(_ key: Key, from before: Causal<ORMap>, to after: Causal<ORMap>) {
-        guard before.store != after.store else { return }
+    /// `before` nil: the caller knows the key changed but not its earlier value.
+    public mutating func changed(_ key: Key, from before: Causal<ORMap>?, to after: Causal<ORMap>) {
+        guard before?.store != after.store else { return }
         for id in Array(subscribers.keys) where subscribers[id]!.pattern.matches(key) {
             var subscriber = subscribers.removeValue(forKey: id)!
             if !subscriber.overflowed {
                 if subscriber.pending.updateValue(after, forKey: key) == nil {
                     subscriber.order.append(key)
-                    subscriber.seen[key] = before.store
+                    subscriber.seen[key] = before?.store
                 }
                 if subscriber.order.count > maximumPendingKeys {
                     overflows += 1

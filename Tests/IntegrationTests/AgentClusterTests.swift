@@ -1,8 +1,9 @@
 import Foundation
+import LashupTestSupport
 import Testing
 
 /// Real `lashup agent` processes on loopback, talking mutual TLS, driven by the real CLI.
-@Suite("Agents on loopback", .serialized)
+@Suite("Agents on loopback", .serialized, .onOwnThread)
 struct AgentClusterTests {
     /// Five agents join one cluster; an update replicates to all; a SIGKILLed agent is seen
     /// unreachable and comes back with a higher incarnation and its keys; SIGTERM leaves

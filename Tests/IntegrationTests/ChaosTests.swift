@@ -1,10 +1,11 @@
 import Foundation
+import LashupTestSupport
 import Testing
 
 /// The short version of `scripts/chaos`: five virtual hosts in network namespaces, clients on
 /// each, mixed faults for 45 s, then the checker. Needs root, `ip` and `nft` (CI has them);
 /// elsewhere the test is skipped, never passed.
-@Suite("Chaos in network namespaces")
+@Suite("Chaos in network namespaces", .onOwnThread)
 struct ChaosTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../scripts/chaos").standardizedFileURL.path

@@ -2,6 +2,7 @@ import Foundation
 import LashupCRDT
 import LashupDNS
 import LashupDNSServer
+import LashupTestSupport
 import Logging
 import NIOPosix
 import Testing
@@ -25,7 +26,7 @@ func dig(_ port: Int, _ arguments: [String]) throws -> String {
 }
 
 /// Every behaviour of the agent's DNS, seen through `dig` over UDP and TCP, on real agents.
-@Suite("DNS through dig", .serialized, .enabled(if: digPath != nil, "dig is not installed (apt-get install dnsutils; .ci/run does)"))
+@Suite("DNS through dig", .serialized, .onOwnThread, .enabled(if: digPath != nil, "dig is not installed (apt-get install dnsutils; .ci/run does)"))
 struct DNSAgentTests {
     @Test("a record added on one agent resolves on every other within 1 s")
     func replication() throws {

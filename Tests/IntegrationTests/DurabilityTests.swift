@@ -1,12 +1,13 @@
 import Foundation
 import LashupCRDT
 import LashupStore
+import LashupTestSupport
 import Testing
 
 /// A write is acknowledged only once it is durable: a writer process killed with SIGKILL right
 /// after acknowledging (mid-stream, or after its last write before it exits) loses nothing it
 /// acknowledged.
-@Suite("Durability across SIGKILL")
+@Suite("Durability across SIGKILL", .onOwnThread)
 struct DurabilityTests {
     /// Runs the writer, reads acknowledgements until `killAfter` of them (or `all-acked`) have
     /// arrived, kills it with SIGKILL, and returns the acknowledged keys.

@@ -4,11 +4,12 @@ import LashupMembership
 import LashupNode
 import LashupSimulation
 import LashupStore
+import LashupTestSupport
 import Testing
 
 /// The replicated store on full simulated nodes: deltas over Plumtree, anti-entropy repair,
 /// persistence across crashes, wiped disks and tombstone collection.
-@Suite("Cluster replication")
+@Suite("Cluster replication", .onDedicatedThread)
 struct ClusterReplicationTests {
     func cluster(_ count: Int, seed: UInt64, loss: Double = 0, config: ClusterConfig = ClusterConfig()) -> ClusterSimulation {
         let simulation = ClusterSimulation(

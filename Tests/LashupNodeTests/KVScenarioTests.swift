@@ -1,9 +1,10 @@
 import LashupSimulation
+import LashupTestSupport
 import Testing
 
 /// The `lashup sim kv` scenario at test scale: partition, loss and crash/restarts while
 /// writers write, then healing.
-@Suite("KV scenario")
+@Suite("KV scenario", .onDedicatedThread)
 struct KVScenarioTests {
     func scenario(seed: UInt64) -> KVScenario {
         var scenario = KVScenario(nodes: 24, seed: seed)

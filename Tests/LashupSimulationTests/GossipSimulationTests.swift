@@ -1,9 +1,10 @@
 import LashupGossip
 import LashupMembership
 import LashupSimulation
+import LashupTestSupport
 import Testing
 
-@Suite("Broadcast and global membership in simulation")
+@Suite("Broadcast and global membership in simulation", .onDedicatedThread)
 struct GossipSimulationTests {
     func scenario(seed: UInt64) -> GossipScenario {
         var scenario = GossipScenario(nodes: 30, seed: seed)

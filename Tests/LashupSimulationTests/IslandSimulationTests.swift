@@ -1,10 +1,11 @@
 import LashupGossip
 import LashupMembership
 import LashupSimulation
+import LashupTestSupport
 import Testing
 
 /// Islands: parts of the overlay alive and connected among themselves, cut off from the rest.
-@Suite("Islands are merged and reported")
+@Suite("Islands are merged and reported", .onDedicatedThread)
 struct IslandSimulationTests {
     static let nodes = 10
 

@@ -1,9 +1,10 @@
 import LashupMembership
 import LashupSimulation
+import LashupTestSupport
 import PropertyBased
 import Testing
 
-@Suite("Membership in simulation")
+@Suite("Membership in simulation", .onDedicatedThread)
 struct MembershipSimulationTests {
     func smallScenario(seed: UInt64) -> MembershipScenario {
         var scenario = MembershipScenario(nodes: 40, seed: seed)

@@ -12,7 +12,7 @@ struct AgentDNS: Service {
     let service: DNSService
     let server: DNSServer
     let feed: DNSZoneFeed
-    let loaded: (index: UInt64, zones: [String: [String]])
+    let loaded: DNSZoneFeed.Following
 
     /// Binds the listeners (an error names the address) and prepares the feed.
     static func start(_ settings: DNSSettings, agent: Agent, logger: Logger) async throws(RuntimeError) -> AgentDNS? {
@@ -21,8 +21,13 @@ struct AgentDNS: Service {
         let nodeAddress = HostPort.parse(agent.advertisedAddress).flatMap { IPAddress($0.host) }
         let local = ZoneTable.localZones(nameServerAddress: IPAddress(settings.listen[0].host), nodeAddress: nodeAddress, publicAddresses: [], serial: 1)
         let service = DNSService(resolver: Resolver(router: router, order: settings.order), localZones: local, logger: logger)
-        let feed = DNSZoneFeed(driver: agent.driver, service: service, logger: logger)
-        let loaded = await feed.load()
+        let feed = DNSZoneFeed(cluster: AgentCluster(driver: agent.driver), service: service, logger: logger)
+        let loaded: DNSZoneFeed.Following
+        do {
+            loaded = try await feed.load()
+        } catch {
+            throw RuntimeError("could not read the DNS zones from the store: \(error)")
+        }
         let server: DNSServer
         do {
             server = try await DNSServer.start(service: service, addresses: settings.listen, group: MultiThreadedEventLoopGroup.singleton)
@@ -44,11 +49,11 @@ struct AgentDNS: Service {
     }
 
     func run() async throws {
-        // The feed blocks in watches the driver ends on its own time; stop answering at once
-        // and let the feed go with the process.
-        let feedTask = Task { [feed, loaded] in await feed.run(from: loaded) }
+        let feedTask = Task { [feed, loaded] in await feed.follow(loaded) }
         try? await gracefulShutdown()
+        // Cancelling ends the feed at once (its slot is freed); then the listeners close.
         feedTask.cancel()
+        await feedTask.value
         await server.stop()
     }
 }

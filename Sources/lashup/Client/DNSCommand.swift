@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LashupAPI
 import LashupDNS
+import LashupDNSServer
 import LashupRuntime
 
 /// `lashup dns`: the records of the cluster's internal zones (`<x>.thisdcos.directory`),
@@ -35,7 +36,7 @@ struct DNSCommand: AsyncParsableCommand {
         guard record.name.labelCount >= suffix, let apex = ZoneTable.storeApex(record.name.droppingFirst(record.name.labelCount - suffix).relativeDescription) else {
             throw RuntimeError("\(name) is not in an internal zone: names end in <x>.thisdcos.directory (not thisnode, which each agent makes up)")
         }
-        return (record, "dns/zones/\(apex.relativeDescription)")
+        return (record, DNSZoneKeys.path(zone: apex.relativeDescription))
     }
 
     static func change(_ op: String, _ name: String, _ type: String, _ value: [String], options: ClientOptions) async throws(RuntimeError) {
@@ -43,11 +44,11 @@ struct DNSCommand: AsyncParsableCommand {
         let client = try options.client()
         if op == "remove" {
             let current = try? await client.json(.GET, URLText.keyPath(key))
-            guard case let .array(lines)? = current?["value"]?["records"], lines.contains(.string(record.description)) else {
+            guard case let .array(lines)? = current?["value"]?[DNSZoneKeys.recordsFieldName], lines.contains(.string(record.description)) else {
                 throw RuntimeError("no record \"\(record.description)\" to remove (see `lashup dns records`)")
             }
         }
-        let operation = JSONValue.object(["op": .string(op), "field": .string("records"), "value": .string(record.description)])
+        let operation = JSONValue.object(["op": .string(op), "field": .string(DNSZoneKeys.recordsFieldName), "value": .string(record.description)])
         let body = Array(JSONValue.object(["operations": .array([operation])]).text.utf8)
         _ = try await client.json(.POST, URLText.keyPath(key), body: body)
         if options.json {

@@ -1,0 +1,17 @@
+/// This node, as services see it.
+public struct LocalNode: Sendable, Equatable {
+    public var name: String
+    /// Rises on every restart; a node's records with a lower one are stale.
+    public var incarnation: UInt64
+    /// The gossip address peers reach it at.
+    public var address: String
+    /// What it published last; empty until it publishes.
+    public var metadata: NodeMetadata
+
+    public init(name: String, incarnation: UInt64, address: String, metadata: NodeMetadata) {
+        self.name = name
+        self.incarnation = incarnation
+        self.address = address
+        self.metadata = metadata
+    }
+}
