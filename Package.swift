@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "LashupCluster", targets: ["LashupCluster"]),
         .library(name: "LashupClusterTesting", targets: ["LashupClusterTesting"]),
         .library(name: "LashupNode", targets: ["LashupNode"]),
+        .library(name: "LashupStorage", targets: ["LashupStorage"]),
         .library(name: "LashupSimulation", targets: ["LashupSimulation"]),
         .library(name: "LashupRuntime", targets: ["LashupRuntime"]),
         .library(name: "LashupAPI", targets: ["LashupAPI"]),
@@ -67,7 +68,6 @@ let package = Package(
             dependencies: [
                 "LashupCRDT", "LashupWire",
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
         ),
@@ -86,6 +86,17 @@ let package = Package(
             dependencies: ["LashupCRDT", "LashupMembership", "LashupGossip", "LashupNode", "LashupStore"],
             swiftSettings: strict
         ),
+        // The SQLite adapter: the node's durable writes and what a restart restores. Only the
+        // runtime (and benchmarks, through it) link GRDB.
+        .target(
+            name: "LashupStorage",
+            dependencies: [
+                "LashupCRDT", "LashupGossip", "LashupMembership", "LashupNode", "LashupStore", "LashupWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "LashupClusterTesting",
             dependencies: ["LashupCluster", "LashupCRDT", "LashupMembership", "LashupNode", "LashupSimulation", "LashupStore"],
@@ -94,7 +105,7 @@ let package = Package(
         .target(
             name: "LashupRuntime",
             dependencies: [
-                "LashupCluster", "LashupCRDT", "LashupGossip", "LashupMembership", "LashupNode", "LashupStore", "LashupWire",
+                "LashupCluster", "LashupCRDT", "LashupGossip", "LashupMembership", "LashupNode", "LashupStorage", "LashupStore", "LashupWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -148,6 +159,7 @@ let package = Package(
                 "LashupCluster",
                 "LashupMembership",
                 "LashupSimulation",
+                "LashupStorage",
                 "LashupStore",
                 "LashupGossip",
                 "LashupNode",
@@ -172,6 +184,7 @@ let package = Package(
         .testTarget(
             name: "LashupWireTests",
             dependencies: [
+                "LashupTestSupport",
                 "LashupWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
@@ -181,6 +194,7 @@ let package = Package(
         .testTarget(
             name: "LashupCRDTTests",
             dependencies: [
+                "LashupTestSupport",
                 "LashupCRDT",
                 "LashupWire",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -191,6 +205,7 @@ let package = Package(
         .testTarget(
             name: "LashupMembershipTests",
             dependencies: [
+                "LashupTestSupport",
                 "LashupMembership",
                 "LashupWire",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -201,6 +216,7 @@ let package = Package(
         .testTarget(
             name: "LashupGossipTests",
             dependencies: [
+                "LashupTestSupport",
                 "LashupGossip",
                 "LashupMembership",
                 "LashupWire",
@@ -212,6 +228,7 @@ let package = Package(
         .testTarget(
             name: "LashupStoreTests",
             dependencies: [
+                "LashupTestSupport",
                 "LashupStore",
                 "LashupCRDT",
                 "LashupGossip",
@@ -219,6 +236,11 @@ let package = Package(
                 "LashupWire",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "LashupStorageTests",
+            dependencies: ["LashupStorage", "LashupStore", "LashupNode", "LashupCRDT", "LashupGossip", "LashupMembership"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -238,7 +260,7 @@ let package = Package(
         .testTarget(
             name: "LashupRuntimeTests",
             dependencies: [
-                "LashupRuntime", "LashupNode", "LashupMembership", "LashupStore", "LashupWire",
+                "LashupRuntime", "LashupNode", "LashupMembership", "LashupStore", "LashupWire", "LashupCluster", "LashupCRDT", "LashupStorage",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -269,7 +291,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "LashupStore", "LashupCRDT", "LashupDNS", "LashupDNSServer", "LashupTestSupport", "lashup",
+                "LashupStore", "LashupStorage", "LashupCRDT", "LashupDNS", "LashupDNSServer", "LashupTestSupport", "lashup",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -30,6 +30,14 @@ public enum AgentRoutes {
             let members = await driver.members()
             return json(.array(members.map(memberJSON)))
         }
+        router.get("/lashup/self") { _, _ in
+            let me = await driver.selfView()
+            return json(.object([
+                "name": .string(me.name), "state": .string(me.state.rawValue),
+                "neighbours": .integer(Int64(me.neighbours)), "contacts": .integer(Int64(me.contacts)),
+                "reachable_members": .integer(Int64(me.reachableMembers)),
+            ]))
+        }
         router.get("/lashup/split") { _, _ in
             json(splitJSON(await driver.split()))
         }

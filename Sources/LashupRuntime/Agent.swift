@@ -3,6 +3,7 @@ import LashupCRDT
 import LashupGossip
 import LashupMembership
 import LashupNode
+import LashupStorage
 import LashupStore
 import Logging
 import NIOCore
@@ -23,8 +24,10 @@ public final class Agent: Sendable {
     public let clusterID: String?
     let lock: DataDirectoryLock
     let runTask: Task<Void, Never>
+    let expiryTask: Task<Void, Never>
 
-    init(configuration: AgentConfiguration, driver: NodeDriver, transport: Transport, storage: SQLiteStorage, advertisedAddress: String, incarnation: UInt64, clusterID: String?, lock: DataDirectoryLock, runTask: Task<Void, Never>) {
+    init(configuration: AgentConfiguration, driver: NodeDriver, transport: Transport, storage: SQLiteStorage, advertisedAddress: String, incarnation: UInt64, clusterID: String?, lock: DataDirectoryLock, runTask: Task<Void, Never>, expiryTask: Task<Void, Never>) {
+        self.expiryTask = expiryTask
         self.clusterID = clusterID
         self.configuration = configuration
         self.driver = driver
@@ -36,7 +39,10 @@ public final class Agent: Sendable {
         self.runTask = runTask
     }
 
-    public static func start(_ configuration: AgentConfiguration, home: String, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger) async throws(RuntimeError) -> Agent {
+    /// - Parameter maximumPendingSteps: the driver's bound on steps waiting for the disk
+    ///   (tests lower it to see updates refused).
+    public static func start(_ configuration: AgentConfiguration, home: String, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger,
+                             maximumPendingSteps: Int = NodeDriver.defaultMaximumPendingSteps) async throws(RuntimeError) -> Agent {
         let tls = try loadTLS(configuration, home: home)
         let lock = try DataDirectoryLock(directory: configuration.dataDirectory)
         let storage: SQLiteStorage, restored: DurableWrite, incarnation: UInt64
@@ -63,22 +69,35 @@ public final class Agent: Sendable {
             contacts: contacts, restored: restored, seed: seed.next()
         )
         let driver = NodeDriver(
-            node: node, transport: transport, committer: DurableCommitter(storage: storage),
-            clock: RuntimeClock(), eventLoop: group.next(), logger: logger, inbox: inbox
+            node: node, transport: transport, storage: storage,
+            clock: RuntimeClock(), eventLoop: group.next(), logger: logger, inbox: inbox,
+            maximumPendingSteps: maximumPendingSteps
         )
         let runTask = Task { await driver.run() }
+        // At start, then daily: an agent runs for months, and certificates expire under it.
+        let expiryTask = Task {
+            while !Task.isCancelled {
+                if let warning = tls.expiryWarning() { logger.warning("\(warning)") }
+                try? await Task.sleep(for: .seconds(86_400))
+            }
+        }
         logger.info("agent started", metadata: [
             "name": "\(me.id)", "gossip": "\(advertised)", "incarnation": "\(incarnation)",
             "keys": "\(restored.keys.count)", "data_dir": "\(configuration.dataDirectory)",
         ])
-        return Agent(configuration: configuration, driver: driver, transport: transport, storage: storage, advertisedAddress: advertised, incarnation: incarnation, clusterID: tls.clusterID, lock: lock, runTask: runTask)
+        return Agent(configuration: configuration, driver: driver, transport: transport, storage: storage, advertisedAddress: advertised, incarnation: incarnation, clusterID: tls.clusterID, lock: lock, runTask: runTask, expiryTask: expiryTask)
     }
 
-    /// Announces the leave, lets it go out, stops the node and closes every connection.
+    /// Announces the leave, lets it go out, stops the node, closes every connection and the
+    /// database, and releases the data directory.
     public func stop() async {
+        expiryTask.cancel()
         await driver.leave()
         await runTask.value
         await transport.shutdown()
+        await driver.waitUntilIdle()
+        storage.close()
+        lock.release()
     }
 
     static func loadTLS(_ configuration: AgentConfiguration, home: String) throws(RuntimeError) -> ClusterTLS {

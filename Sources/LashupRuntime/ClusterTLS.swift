@@ -10,12 +10,17 @@ public struct ClusterTLS: Sendable {
     public let client: NIOSSLContext
     /// The id derived from the CA (see `ClusterID`); nil if its key could not be read.
     public let clusterID: String?
+    /// When the first of the CA and node certificates expires, and which file holds it.
+    public let firstExpiry: (file: String, date: Date)
 
     /// Loads PEM files; every failure names the file and what is wrong with it.
     public init(caFile: String, certificateFile: String, keyFile: String) throws(RuntimeError) {
         let ca = try Self.certificates(caFile, role: "CA certificate")
         clusterID = ca.first.flatMap(ClusterID.of)
         let chain = try Self.certificates(certificateFile, role: "node certificate")
+        let expiries = ca.map { (caFile, $0.notValidAfter) } + chain.map { (certificateFile, $0.notValidAfter) }
+        let first = expiries.min { $0.1 < $1.1 }!
+        firstExpiry = (first.0, Date(timeIntervalSince1970: TimeInterval(first.1)))
         let key: NIOSSLPrivateKey
         do {
             try Self.mustBeReadable(keyFile, role: "node key")
@@ -41,6 +46,15 @@ public struct ClusterTLS: Sendable {
         } catch {
             throw RuntimeError("node certificate \(certificateFile) and key \(keyFile) do not form a usable TLS identity (\(error))")
         }
+    }
+
+    /// A warning when a certificate expires within `horizon` of `now` (or already has): after
+    /// that, peers refuse this node. Nil while it is far off.
+    public func expiryWarning(now: Date = Date(), horizon: TimeInterval = 30 * 86_400) -> String? {
+        let left = firstExpiry.date.timeIntervalSince(now)
+        guard left < horizon else { return nil }
+        if left <= 0 { return "the certificate in \(firstExpiry.file) expired on \(firstExpiry.date): peers refuse this node; issue a new one (`lashup tls cert create`)" }
+        return "the certificate in \(firstExpiry.file) expires in \(Int(left / 86_400)) days (\(firstExpiry.date)); issue a new one before then (`lashup tls cert create`)"
     }
 
     static func certificates(_ file: String, role: String) throws(RuntimeError) -> [NIOSSLCertificate] {

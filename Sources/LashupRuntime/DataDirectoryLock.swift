@@ -1,9 +1,11 @@
 import Foundation
+import Synchronization
 
 /// An exclusive lock on a data directory, held for the agent's life, so two agents can never
 /// write one database. The kernel releases it when the process dies, even by `kill -9`.
 public final class DataDirectoryLock: Sendable {
     let descriptor: Int32
+    let released = Atomic<Bool>(false)
 
     public init(directory: String) throws(RuntimeError) {
         do {
@@ -22,5 +24,12 @@ public final class DataDirectoryLock: Sendable {
         }
     }
 
-    deinit { close(descriptor) }
+    /// Releases the lock (once; later calls do nothing), so another agent in this process,
+    /// a restart in a test say, can take the directory.
+    public func release() {
+        guard !released.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        close(descriptor)
+    }
+
+    deinit { release() }
 }

@@ -3,6 +3,7 @@ import LashupCluster
 import LashupGossip
 import LashupMembership
 import LashupNode
+import LashupStorage
 import LashupStore
 import Logging
 import NIOCore
@@ -12,16 +13,20 @@ import NIOCore
 ///
 /// A `persist` effect is committed (in one transaction with the others of its batch) before
 /// any later effect runs, so an update is acknowledged, and its delta leaves, only once it is
-/// on disk. Inputs wait in a `NodeInbox`, bounded in peers' messages.
+/// on disk. This is the agent's one durable-write path: every step's persists, local updates
+/// and replicated deltas alike, are grouped here into SQLite transactions. Inputs wait in a
+/// `NodeInbox`, bounded in peers' messages.
 public actor NodeDriver {
-    /// Most steps whose effects wait for the disk before the node stops taking inputs.
-    public static let maximumPendingSteps = 10_000
+    /// Most steps whose effects wait for the disk before the node stops taking inputs and
+    /// refuses local updates, by default.
+    public static let defaultMaximumPendingSteps = 10_000
     /// Most watches waiting at once.
     public static let maximumWatchers = 1_024
 
     var node: LashupNode
     let transport: Transport
-    let committer: DurableCommitter
+    let storage: SQLiteStorage
+    let maximumPendingSteps: Int
     let clock: RuntimeClock
     let eventLoop: any EventLoop
     let logger: Logger
@@ -34,6 +39,16 @@ public actor NodeDriver {
     var pendingEffects: [[ClusterEffect]] = []
     var effectWaiters: [CheckedContinuation<Void, any Error>] = []
     var executing = false
+    /// The input loop, parked while `maximumPendingSteps` steps wait for the disk.
+    var capacityWaiter: CheckedContinuation<Void, Never>?
+    /// Callers of `waitUntilIdle`, resumed when the executor runs dry.
+    var idleWaiters: [CheckedContinuation<Void, Never>] = []
+    /// SQLite transactions committed, the persists they carried, and local updates refused
+    /// because the disk was too far behind.
+    var transactions = 0
+    var persistsCommitted = 0
+    var updatesRefused = 0
+    var aloneReport = AloneReport()
     var storeUpdateFailures = 0
     var stopped = false
     /// Services' change feeds (`Cluster.changes`).
@@ -48,10 +63,11 @@ public actor NodeDriver {
         var reserved = false
     }
 
-    public init(node: LashupNode, transport: Transport, committer: DurableCommitter, clock: RuntimeClock, eventLoop: any EventLoop, logger: Logger, inbox: NodeInbox) {
+    public init(node: LashupNode, transport: Transport, storage: SQLiteStorage, clock: RuntimeClock, eventLoop: any EventLoop, logger: Logger, inbox: NodeInbox, maximumPendingSteps: Int = NodeDriver.defaultMaximumPendingSteps) {
+        self.maximumPendingSteps = maximumPendingSteps
         self.node = node
         self.transport = transport
-        self.committer = committer
+        self.storage = storage
         self.clock = clock
         self.eventLoop = eventLoop
         self.logger = logger
@@ -68,9 +84,10 @@ public actor NodeDriver {
             inbox.taken(input)
             if stopped { break }
             // Back-pressure: while the disk is this far behind, stop taking inputs, so they
-            // wait (and, beyond its bound, are dropped) in the inbox rather than piling up here.
-            while pendingEffects.count >= Self.maximumPendingSteps {
-                try? await Task.sleep(for: .milliseconds(1))
+            // wait (and, beyond its bound, are dropped) in the inbox rather than piling up
+            // here. The executor resumes the loop as soon as it takes the waiting batch.
+            if pendingEffects.count >= maximumPendingSteps {
+                await withCheckedContinuation { capacityWaiter = $0 }
             }
             await step(input)
         }
@@ -89,10 +106,26 @@ public actor NodeDriver {
         reachabilityStreams.finish()
     }
 
+    /// Returns once every queued effect has been carried out (the last commit is done).
+    func waitUntilIdle() async {
+        guard executing else { return }
+        await withCheckedContinuation { idleWaiters.append($0) }
+    }
+
     func step(_ input: ClusterInput) async {
         let now = clock.now()
         if case let .message(from, _) = input { lastHeard[from.id] = now }
         schedule(node.handle(input, now: now), waiter: nil)
+        let hasNeighbours = !node.gossip.membership.activeView.isEmpty
+        switch aloneReport.observe(hasNeighbours: hasNeighbours, hasContacts: !node.gossip.contacts.isEmpty, now: now) {
+        case let .alone(duration)?:
+            let contacts = node.gossip.contacts.map(\.address).joined(separator: ", ")
+            logger.warning("this node has had no neighbours for \(duration.components.seconds) s: it is alone, not in a cluster (contacts: \(contacts); see the join warnings above)")
+        case let .joined(duration)?:
+            logger.notice("this node has neighbours again after \(duration.components.seconds) s alone")
+        case nil:
+            break
+        }
     }
 
     /// Queues a step's effects behind every earlier step's, and starts the executor if idle.
@@ -121,12 +154,19 @@ public actor NodeDriver {
             let batch = pendingEffects, waiters = effectWaiters
             pendingEffects.removeAll(keepingCapacity: true)
             effectWaiters.removeAll(keepingCapacity: true)
-            var write: DurableWrite?
-            for case let .persist(next) in batch.joined() { write = write.map { $0.followed(by: next) } ?? next }
+            capacityWaiter?.resume()
+            capacityWaiter = nil
+            var write: DurableWrite?, persists = 0
+            for case let .persist(next) in batch.joined() {
+                write = write.map { $0.followed(by: next) } ?? next
+                persists += 1
+            }
             var failure: (any Error)?
             if let write {
                 do {
-                    try await committer.commit(write)
+                    try await storage.persist(write)
+                    transactions += 1
+                    persistsCommitted += persists
                 } catch {
                     failure = error
                     logger.error("could not make the node's state durable; its messages were not sent: \(error)")
@@ -138,6 +178,8 @@ public actor NodeDriver {
             }
         }
         executing = false
+        for waiter in idleWaiters { waiter.resume() }
+        idleWaiters.removeAll()
     }
 
     /// One effect other than a persist. After a failed persist nothing leaves the node (it
@@ -184,6 +226,11 @@ public actor NodeDriver {
     /// delta is on its way to the cluster.
     public func update(_ key: Key, _ operations: [MapOperation], context: VersionVector? = nil) async throws -> Causal<ORMap> {
         guard !stopped else { throw DriverError.shuttingDown }
+        // Refused, not queued, while the disk is this far behind: the caller learns at once.
+        guard pendingEffects.count < maximumPendingSteps else {
+            updatesRefused += 1
+            throw StoreError.overloaded(pending: pendingEffects.count, limit: maximumPendingSteps)
+        }
         let before = node.space.value(key)
         let value: Causal<ORMap>, effects: [ClusterEffect]
         do {
@@ -208,6 +255,11 @@ public actor NodeDriver {
     /// Deletes `key` as observed here; returns whether it held a value.
     public func delete(_ key: Key) async throws -> Bool {
         guard !stopped else { throw DriverError.shuttingDown }
+        // Refused, not queued, while the disk is this far behind: the caller learns at once.
+        guard pendingEffects.count < maximumPendingSteps else {
+            updatesRefused += 1
+            throw StoreError.overloaded(pending: pendingEffects.count, limit: maximumPendingSteps)
+        }
         let before = node.space.value(key)
         try await submit(node.delete(key, now: clock.now()))
         if !before.store.isEmpty { recordChange(key) }
@@ -312,6 +364,17 @@ public actor NodeDriver {
         return views.sorted { $0.name < $1.name }
     }
 
+    /// Where this node stands (see `SelfView`).
+    public func selfView() -> SelfView {
+        let neighbours = node.gossip.membership.activeView.count
+        let contacts = node.gossip.contacts.count
+        let state: SelfView.State = neighbours > 0 ? .cluster : contacts > 0 ? .joining : .alone
+        return SelfView(
+            name: node.me.id.name, state: state, neighbours: neighbours, contacts: contacts,
+            reachableMembers: node.gossip.reachable.count + (node.gossip.isReachable(node.me.id) ? 0 : 1)
+        )
+    }
+
     /// Whether this node sees the overlay in pieces, and the evidence.
     public func split() -> SplitView {
         let gossip = node.gossip
@@ -333,7 +396,7 @@ public actor NodeDriver {
         }.sorted { $0.name < $1.name }
     }
 
-    public func statistics() async -> AgentStatistics {
+    public func statistics() -> AgentStatistics {
         var statistics = AgentStatistics()
         let membership = node.gossip.membership
         statistics.activeView = membership.activeView.count
@@ -355,9 +418,10 @@ public actor NodeDriver {
         statistics.inputsDropped = inbox.dropped
         statistics.storeUpdates = storeUpdates
         statistics.storeUpdateFailures = storeUpdateFailures
-        statistics.commitTransactions = await committer.transactions
-        statistics.commitWaiting = await committer.waiting
-        statistics.commitRejected = await committer.rejected
+        statistics.commitTransactions = transactions
+        statistics.commitPersists = persistsCommitted
+        statistics.commitWaiting = pendingEffects.count
+        statistics.commitRejected = updatesRefused
         statistics.watchers = watchers.count
         return statistics
     }

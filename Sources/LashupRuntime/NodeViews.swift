@@ -33,6 +33,23 @@ public struct SplitView: Sendable, Equatable {
     public var episodes: Int
 }
 
+/// Where this node stands: alone by design (no contacts), joining (contacts, no neighbours
+/// yet), or in a cluster.
+public struct SelfView: Sendable, Equatable {
+    public enum State: String, Sendable {
+        case alone
+        case joining
+        case cluster
+    }
+
+    public var name: String
+    public var state: State
+    public var neighbours: Int
+    public var contacts: Int
+    /// Members reachable from here, this node included.
+    public var reachableMembers: Int
+}
+
 /// One node of the spanning tree rooted at some node.
 public struct TreeEntry: Sendable, Equatable {
     public var name: String
@@ -61,8 +78,12 @@ public struct AgentStatistics: Sendable {
     public var inputsQueued = 0
     public var storeUpdates = 0
     public var storeUpdateFailures = 0
+    /// SQLite transactions the driver committed, and the node steps' persists they carried.
     public var commitTransactions = 0
+    public var commitPersists = 0
+    /// Node steps whose effects wait for the disk.
     public var commitWaiting = 0
+    /// Local updates refused because too many steps waited.
     public var commitRejected = 0
     public var watchers = 0
 }

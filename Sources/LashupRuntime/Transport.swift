@@ -30,6 +30,7 @@ public final class Transport: Sendable {
         var hello: Hello?
         var server: (any Channel)?
         var closing = false
+        var contactReports = ContactDialReport()
     }
 
     let group: any EventLoopGroup
@@ -164,7 +165,11 @@ public final class Transport: Sendable {
 
     func dial(_ peer: Peer, generation: UInt64) {
         guard let (host, port) = HostPort.parse(peer.address) else {
-            logger.warning("cannot dial \(peer): address is not HOST:PORT")
+            if Self.isContact(peer) {
+                reportContactFailure(peer, cause: "is not HOST:PORT")
+            } else {
+                logger.warning("cannot dial \(peer): address is not HOST:PORT")
+            }
             dialFailed(peer.id, generation: generation)
             return
         }
@@ -177,10 +182,29 @@ public final class Transport: Sendable {
                     try self.addHandlers(to: channel, tls: handler, role: .outbound(requested: peer.id, generation: generation))
                 }
             }
-        bootstrap.connect(host: host, port: port).whenFailure { [self] (error: any Error) in
-            logger.debug("dial failed", metadata: ["peer": "\(peer)", "error": "\(error)"])
-            dialFailed(peer.id, generation: generation)
+        bootstrap.connect(host: host, port: port).whenComplete { [self] result in
+            switch result {
+            case .success:
+                if Self.isContact(peer) { state.withLock { $0.contactReports.reached(peer.address) } }
+            case let .failure(error):
+                logger.debug("dial failed", metadata: ["peer": "\(peer)", "error": "\(error)"])
+                reportContactFailure(peer, cause: ContactDialReport.cause(of: error, timeout: limits.connectTimeout))
+                dialFailed(peer.id, generation: generation)
+            }
         }
+    }
+
+    /// Join contacts are dialled under a placeholder name (`join:ADDRESS`) until their hello
+    /// names them.
+    static func isContact(_ peer: Peer) -> Bool { peer.id.name.hasPrefix("join:") }
+
+    /// Warns, rate-limited per contact and cause, that a join contact cannot be dialled.
+    func reportContactFailure(_ peer: Peer, cause: String) {
+        guard Self.isContact(peer) else { return }
+        let report = state.withLock { $0.contactReports.shouldReport(peer.address, cause: cause, now: .now()) }
+        guard report else { return }
+        let backoff = MembershipConfig().rejoinBackoffMaximum.components.seconds
+        logger.warning("join contact \(peer.address) \(cause); retrying while this node has no neighbours (every ≤ \(backoff) s)")
     }
 
     func dialFailed(_ node: NodeID, generation: UInt64) {

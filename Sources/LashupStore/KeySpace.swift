@@ -88,7 +88,7 @@ public struct KeySpace: Sendable {
 
     /// Installs a state read back from this node's own disk (a restart): no join needed, the
     /// key is not yet present.
-    mutating func installLoaded(_ key: Key, _ state: Causal<ORMap>) {
+    public mutating func installLoaded(_ key: Key, _ state: Causal<ORMap>) {
         guard objects[key] == nil else {
             merge(key, state)
             return

@@ -181,4 +181,21 @@ struct AgentClusterTests {
         let unreachable = try LashupBinary.run(["members", "--api", "127.0.0.1:1"], environment: environment)
         #expect(unreachable.status == 1 && unreachable.error.contains("cannot reach the agent's API"), "\(unreachable.error)")
     }
+
+    @Test("an agent whose join contacts fail says so per contact, with the cause, and shows it is joining")
+    func unreachableContactsAreReported() throws {
+        let home = try makeTemporaryDirectory("contacts")
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let agent = try AgentProcess(name: "lonely", home: home, dataDirectory: "\(home)/data", join: ["nosuchhost.invalid:1", "127.0.0.1:1"])
+        defer { agent.stopIfRunning() }
+        let refused = waitUntil(seconds: 20) { agent.log.contains("join contact 127.0.0.1:1 refused the connection") }
+        #expect(refused != nil, "no warning about the refusing contact; log:\n\(agent.log)")
+        let unresolved = waitUntil(seconds: 30) { agent.log.contains("join contact nosuchhost.invalid:1 does not resolve") }
+        #expect(unresolved != nil, "no warning about the unresolvable contact; log:\n\(agent.log)")
+        // Rate-limited: each contact's cause is reported once, not on every retry.
+        let count = agent.log.components(separatedBy: "join contact 127.0.0.1:1 refused").count - 1
+        #expect(count == 1, "reported \(count) times; log:\n\(agent.log)")
+        let members = try agent.cli(["members"])
+        #expect(members.output.contains("this node: joining"), "\(members.output)")
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LashupCRDT
+import LashupStorage
 import LashupStore
 import LashupTestSupport
 import Testing

@@ -1,8 +1,9 @@
 import LashupCRDT
+import LashupTestSupport
 import PropertyBased
 import Testing
 
-@Suite("Version vectors and causal contexts")
+@Suite("Version vectors and causal contexts", .onDedicatedThread)
 struct CausalContextTests {
     let a: ReplicaID = "a", b: ReplicaID = "b"
 

@@ -1,10 +1,11 @@
 import LashupCRDT
+import LashupTestSupport
 import PropertyBased
 import Testing
 
 /// Random operations on 3–5 replicas, delivered late, out of order and duplicated, with
 /// occasional full-state exchanges: once every delta has arrived, all replicas are equal.
-@Suite("Convergence under reordering and duplication")
+@Suite("Convergence under reordering and duplication", .onDedicatedThread)
 struct ConvergenceTests {
     static let scripts = Gen.int(in: 0...1_000_000).array(of: 1...80)
     static let replicaCounts = Gen.int(in: 3...5)

@@ -1,4 +1,5 @@
 import LashupCRDT
+import LashupTestSupport
 import LashupWire
 import NIOCore
 import PropertyBased
@@ -6,7 +7,7 @@ import Testing
 
 /// decode(encode(x)) == x for every replicated type, canonical bytes, and no crash on any
 /// truncated, corrupted or random input.
-@Suite("CRDT encoding")
+@Suite("CRDT encoding", .onDedicatedThread)
 struct EncodingTests {
     static let scripts = Gen.int(in: 0...1_000_000).array(of: 1...40)
 
@@ -113,7 +114,7 @@ struct EncodingTests {
     }
 }
 
-@Suite("Values")
+@Suite("Values", .onDedicatedThread)
 struct ValueTests {
     @Test("IP addresses parse and print canonically", arguments: [
         ("10.0.0.1", "10.0.0.1"),

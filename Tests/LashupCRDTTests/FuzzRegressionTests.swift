@@ -1,4 +1,5 @@
 import LashupCRDT
+import LashupTestSupport
 import LashupWire
 import Testing
 
@@ -6,7 +7,7 @@ import Testing
 /// `UInt64.max` overflowed `+ 1` in `CausalContext` when writing, merging or decoding. The same
 /// bytes reach a node inside a `KeyDelta` gossip payload or an anti-entropy `states` frame.
 /// Decoders now refuse counters above `Dot.maximumCounter` (2^62).
-@Suite("CRDT fuzz regressions")
+@Suite("CRDT fuzz regressions", .onDedicatedThread)
 struct FuzzRegressionTests {
     static func bytes(_ hex: String) -> [UInt8] {
         var result: [UInt8] = []

@@ -1,10 +1,11 @@
 import LashupCRDT
+import LashupTestSupport
 import PropertyBased
 import Testing
 
 /// The semilattice laws and the delta-state laws, for every replicated type, over states
 /// reached by random concurrent histories.
-@Suite("Lattice and delta laws")
+@Suite("Lattice and delta laws", .onDedicatedThread)
 struct LatticePropertyTests {
     static let scripts = Gen.int(in: 0...1_000_000).array(of: 1...40)
 

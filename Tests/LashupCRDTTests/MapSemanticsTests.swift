@@ -1,7 +1,8 @@
 import LashupCRDT
+import LashupTestSupport
 import Testing
 
-@Suite("OR-map semantics")
+@Suite("OR-map semantics", .onDedicatedThread)
 struct MapSemanticsTests {
     let a: ReplicaID = "a", b: ReplicaID = "b"
     let backends: Value = .tuple(["tcp", .ipAddress(IPAddress("11.0.0.1")!), 80])
@@ -90,7 +91,7 @@ struct MapSemanticsTests {
     }
 }
 
-@Suite("Register, flag and counter semantics")
+@Suite("Register, flag and counter semantics", .onDedicatedThread)
 struct ScalarSemanticsTests {
     let a: ReplicaID = "a", b: ReplicaID = "b"
 

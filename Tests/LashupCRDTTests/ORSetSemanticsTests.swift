@@ -1,8 +1,9 @@
 import LashupCRDT
+import LashupTestSupport
 import PropertyBased
 import Testing
 
-@Suite("OR-set semantics")
+@Suite("OR-set semantics", .onDedicatedThread)
 struct ORSetSemanticsTests {
     let a: ReplicaID = "a", b: ReplicaID = "b"
 

@@ -1,8 +1,9 @@
 import LashupCRDT
+import LashupTestSupport
 import Testing
 
 /// The README's CRDT example, kept compiling and true.
-@Suite("README example")
+@Suite("README example", .onDedicatedThread)
 struct ReadmeExampleTests {
     @Test("the README's map example works as written")
     func readmeExample() throws {

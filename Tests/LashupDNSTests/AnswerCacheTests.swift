@@ -1,8 +1,9 @@
 import LashupCRDT
 @testable import LashupDNS
+import LashupTestSupport
 import Testing
 
-@Suite struct AnswerCacheTests {
+@Suite(.onDedicatedThread) struct AnswerCacheTests {
     let second: UInt64 = 1_000_000_000
     let question = Question(name: name("www.example.com"), type: .a)
 

@@ -1,9 +1,10 @@
 import LashupDNS
+import LashupTestSupport
 import Testing
 
 /// `DomainName`: presentation parsing, case rules (RFC 4343) and the suffix operations the
 /// zone table and the renaming of zones use.
-@Suite("Domain names")
+@Suite("Domain names", .onDedicatedThread)
 struct DomainNameTests {
     static func name(_ text: String) -> DomainName { try! DomainName(text) }
 

@@ -1,5 +1,6 @@
 import LashupCRDT
 import LashupDNS
+import LashupTestSupport
 import PropertyBased
 import Testing
 
@@ -37,7 +38,7 @@ enum DNSFixture {
     static let cookie = EDNSOption(code: 10, data: bytes("9bf9132af6ccebd9"))
 }
 
-@Suite("DNS message encoding and decoding")
+@Suite("DNS message encoding and decoding", .onDedicatedThread)
 struct MessageCodecTests {
     typealias F = DNSFixture
 

@@ -1,11 +1,12 @@
 import LashupCRDT
 import LashupDNS
+import LashupTestSupport
 import PropertyBased
 import Testing
 
 /// Hostile and broken input: every malformation is a `DNSError` naming the problem, never a
 /// trap, and whatever decodes re-encodes to an equal message.
-@Suite("DNS message decoding errors")
+@Suite("DNS message decoding errors", .onDedicatedThread)
 struct MessageDecodingErrorTests {
     typealias F = DNSFixture
 

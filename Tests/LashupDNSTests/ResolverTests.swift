@@ -1,8 +1,9 @@
 import LashupCRDT
 @testable import LashupDNS
+import LashupTestSupport
 import Testing
 
-@Suite struct ResolverTests {
+@Suite(.onDedicatedThread) struct ResolverTests {
     let plain = resolver()
 
     @Test func internalAnswerIsAuthoritativeWithTheSpecTTLAndTheCaseAsked() throws {

@@ -1,11 +1,12 @@
 import LashupGossip
 import LashupMembership
+import LashupTestSupport
 import LashupWire
 import NIOCore
 import PropertyBased
 import Testing
 
-@Suite("Gossip and membership-sync encoding")
+@Suite("Gossip and membership-sync encoding", .onDedicatedThread)
 struct GossipWireTests {
     let id = BroadcastID(origin: "node-a", incarnation: 3, sequence: 1 << 33)
 

@@ -1,9 +1,10 @@
 import LashupGossip
 import LashupMembership
+import LashupTestSupport
 import PropertyBased
 import Testing
 
-@Suite("Plumtree")
+@Suite("Plumtree", .onDedicatedThread)
 struct PlumtreeTests {
     func node(_ name: String, neighbours: [String]) -> Plumtree {
         var tree = Plumtree(me: Peer(name), incarnation: 1)

@@ -1,12 +1,13 @@
 import LashupGossip
 import LashupMembership
+import LashupTestSupport
 import PropertyBased
 import Testing
 
 /// Stateful property test of routing against a plain reference graph, as the original did:
 /// after any sequence of view changes, reachable ⇔ a path exists, `path` is a shortest path
 /// along real edges, and the tree's parents, children and distances agree.
-@Suite("Routing")
+@Suite("Routing", .onDedicatedThread)
 struct RouteGraphTests {
     /// The obvious implementation: adjacency sets and a textbook BFS.
     struct Reference {

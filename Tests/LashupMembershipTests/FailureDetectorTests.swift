@@ -1,7 +1,8 @@
 import LashupMembership
+import LashupTestSupport
 import Testing
 
-@Suite("Failure detector")
+@Suite("Failure detector", .onDedicatedThread)
 struct FailureDetectorTests {
     /// A node with neighbours a, b, c, d; returns the harness after the first ping to `a`.
     func nodeWithNeighbours(config: MembershipConfig = MembershipConfig()) -> NodeHarness {

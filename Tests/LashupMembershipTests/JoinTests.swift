@@ -1,7 +1,8 @@
 import LashupMembership
+import LashupTestSupport
 import Testing
 
-@Suite("Joining")
+@Suite("Joining", .onDedicatedThread)
 struct JoinTests {
     @Test("a joiner contacts its contact, and the link becomes symmetric on accept")
     func joinHandshake() {

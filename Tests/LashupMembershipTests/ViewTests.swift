@@ -1,9 +1,10 @@
 import LashupMembership
+import LashupTestSupport
 import LashupWire
 import PropertyBased
 import Testing
 
-@Suite("Views, neighbour requests and shuffles")
+@Suite("Views, neighbour requests and shuffles", .onDedicatedThread)
 struct ViewTests {
     /// A node with a full active view; pings are rare so silent test neighbours stay put.
     func fullNode() -> NodeHarness {

@@ -1,10 +1,11 @@
 import LashupCRDT
 import LashupStore
+import LashupTestSupport
 import LashupWire
 import PropertyBased
 import Testing
 
-@Suite("Anti-entropy")
+@Suite("Anti-entropy", .onDedicatedThread)
 struct AntiEntropyTests {
     /// Runs sessions between a and b (a opening) until neither has anything to say; returns
     /// the number of messages exchanged.

@@ -1,9 +1,10 @@
 import LashupCRDT
 import LashupStore
+import LashupTestSupport
 import PropertyBased
 import Testing
 
-@Suite("Keys and patterns")
+@Suite("Keys and patterns", .onDedicatedThread)
 struct KeyTests {
     @Test("valid keys parse and print as paths")
     func parse() throws {
@@ -44,7 +45,7 @@ struct KeyTests {
     }
 }
 
-@Suite("Key space")
+@Suite("Key space", .onDedicatedThread)
 struct KeySpaceTests {
     let vips = try! Key(parsing: "minuteman/vips2")
     let backend: Value = .tuple(["tcp", .ipAddress(IPAddress("11.0.0.1")!), 80])
@@ -133,7 +134,7 @@ struct KeySpaceTests {
     }
 }
 
-@Suite("Deletes")
+@Suite("Deletes", .onDedicatedThread)
 struct DeleteTests {
     let key = try! Key(parsing: "navstar/overlay/9.0.0.0-8")
 

@@ -1,5 +1,6 @@
 import LashupCRDT
 import LashupStore
+import LashupTestSupport
 import PropertyBased
 import Testing
 
@@ -10,7 +11,7 @@ import Testing
 /// replica has received (a writer's later increment carrying its earlier ones); an element is
 /// present when some add of it has been received that no received re-add, remove or delete
 /// had observed where it was issued (add wins over a concurrent remove).
-@Suite("Store against a model")
+@Suite("Store against a model", .onDedicatedThread)
 struct StoreModelTests {
     enum Operation {
         /// `observed`: the adds of this element the replica had received (a re-add supersedes them).

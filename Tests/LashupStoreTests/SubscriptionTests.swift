@@ -1,8 +1,9 @@
 import LashupCRDT
 import LashupStore
+import LashupTestSupport
 import Testing
 
-@Suite("Subscriptions")
+@Suite("Subscriptions", .onDedicatedThread)
 struct SubscriptionTests {
     func key(_ path: String) -> Key { try! Key(parsing: path) }
 

@@ -2,11 +2,12 @@ import LashupCRDT
 import LashupGossip
 import LashupMembership
 import LashupStore
+import LashupTestSupport
 import LashupWire
 import NIOCore
 import Testing
 
-@Suite("Bytes on the wire")
+@Suite("Bytes on the wire", .onDedicatedThread)
 struct WireSizeTests {
     /// The whole frame a node sends for one add to a 10 000-element set held in a VIP map:
     /// frame header, Plumtree gossip message (broadcast id, topic, hops) and the key delta.

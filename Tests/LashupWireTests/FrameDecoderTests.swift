@@ -1,3 +1,4 @@
+import LashupTestSupport
 import LashupWire
 import NIOCore
 import PropertyBased
@@ -25,7 +26,7 @@ private struct Greeting: WireMessage, Equatable {
     }
 }
 
-@Suite("Frames")
+@Suite("Frames", .onDedicatedThread)
 struct FrameDecoderTests {
     @Test("a typed message survives framing")
     func typedRoundTrip() throws {

@@ -1,9 +1,10 @@
+import LashupTestSupport
 import LashupWire
 import NIOCore
 import PropertyBased
 import Testing
 
-@Suite("Wire reader and writer")
+@Suite("Wire reader and writer", .onDedicatedThread)
 struct WireReaderWriterTests {
     @Test("varints round-trip and use the shortest form")
     func varintRoundTrip() async {

@@ -1,10 +1,13 @@
 import ArgumentParser
 import Foundation
 import LashupCRDT
+import LashupCluster
+import LashupRuntime
 import LashupStore
 
-/// `lashup bench ack-writes` (hidden): the durability test's writer. It increments one
-/// counter per key through the store, printing `acked <key>` the moment each write is
+/// `lashup bench ack-writes` (hidden): the durability test's writer. It runs a single-node
+/// agent on the data directory and increments one counter per key through the agent's own
+/// write path (`AgentCluster.update`: the driver's grouped SQLite transactions), printing `acked <key>` the moment each write is
 /// acknowledged, then `all-acked` and, with `--hold`, waits to be killed. The test kills it
 /// with SIGKILL at an arbitrary point after some acknowledgements and checks each
 /// acknowledged write in the data directory.
@@ -26,13 +29,14 @@ struct AckWritesCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try ReplicatedStore(replica: ReplicaID("ack-writes#\(getpid())"), storage: SQLiteStorage(directory: dataDir))
+        let agent = try await StandaloneAgent.start(dataDirectory: dataDir, name: "ack-writes")
+        let store = AgentCluster(driver: agent.driver)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for writer in 0..<writers {
                 group.addTask {
                     for index in stride(from: writer, to: count, by: writers) {
                         let key = try Key(["durability", "k\(index)"])
-                        try await store.update(key, [.update("n", .increment(1))])
+                        _ = try await store.update(key, [.update("n", .increment(1))])
                         // The line leaves (unbuffered) only after the write is on disk.
                         FileHandle.standardOutput.write(Data("acked \(key)\n".utf8))
                     }
@@ -42,5 +46,6 @@ struct AckWritesCommand: AsyncParsableCommand {
         }
         FileHandle.standardOutput.write(Data("all-acked\n".utf8))
         while hold { try await Task.sleep(for: .seconds(3600)) }
+        await agent.stop()
     }
 }

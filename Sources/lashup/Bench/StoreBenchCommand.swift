@@ -1,16 +1,20 @@
 import ArgumentParser
 import Foundation
 import LashupCRDT
+import LashupCluster
 import LashupGossip
 import LashupMembership
+import LashupRuntime
+import LashupStorage
 import LashupStore
 import LashupWire
 
-/// `lashup bench store`: durable local writes through the group committer into SQLite.
+/// `lashup bench store`: durable local writes through the agent's own write path (a
+/// single-node agent: the driver groups concurrent updates into SQLite transactions).
 struct StoreBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "store",
-        abstract: "Measure durable writes (SQLite, WAL, group commit) with concurrent writers: ops/s and latency."
+        abstract: "Measure the agent's durable writes (SQLite, WAL, group commit) with concurrent writers: ops/s and latency."
     )
 
     @Option(help: "Concurrent writers.") var writers = 64
@@ -31,22 +35,19 @@ struct StoreBenchCommand: AsyncParsableCommand {
         let directory = dataDir ?? NSTemporaryDirectory() + "lashup-bench-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { if dataDir == nil { try? FileManager.default.removeItem(atPath: directory) } }
-        let storage = try SQLiteStorage(directory: directory)
-        let committer = GroupCommitter(storage: storage, maximumPending: writers * 2)
+        let agent = try await StandaloneAgent.start(dataDirectory: directory, name: "bench-store")
+        let cluster = AgentCluster(driver: agent.driver)
         let clock = ContinuousClock()
         let started = clock.now
         let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
             for writer in 0..<writers {
                 group.addTask {
-                    var space = KeySpace()
                     var samples: [Double] = []
                     samples.reserveCapacity(opsPerWriter)
-                    let replica = ReplicaID("bench-\(writer)#1")
                     for index in 0..<opsPerWriter {
                         let key = try Key(["bench", "w\(writer)", "k\(index % keysPerWriter)"])
-                        let (value, _) = try space.update(key, [.update("n", .increment(1))], by: replica)
                         let begin = clock.now
-                        try await committer.persist(key, value)
+                        _ = try await cluster.update(key, [.update("n", .increment(1))])
                         samples.append((clock.now - begin).inMilliseconds)
                     }
                     return samples
@@ -60,7 +61,9 @@ struct StoreBenchCommand: AsyncParsableCommand {
         let wireBytes = try framedAddBytes(setSize: 10_000)
         let startup = startupKeys > 0 ? try await measureStartup(keys: startupKeys) : nil
         let total = writers * opsPerWriter
-        let groups = await committer.groupsWritten
+        let statistics = await agent.driver.statistics()
+        await agent.stop()
+        let groups = statistics.commitTransactions
         func percentile(_ fraction: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * fraction))] }
         #if DEBUG
         let build = "debug"

@@ -27,6 +27,13 @@ struct MembersCommand: AsyncParsableCommand {
                 if linked > 0 { evidence.append("\(linked) unreachable members still linked to each other") }
                 FileHandle.standardError.write(Data("warning: the overlay is split as seen from this agent (\(evidence.joined(separator: "; "))); it keeps probing them; see GET /lashup/split\n".utf8))
             }
+            let me = try await client.json(.GET, "/lashup/self")
+            let neighbours = me["neighbours"]?.cell ?? "?"
+            switch me["state"] {
+            case .string("alone")?: print("this node: alone (started without --join)")
+            case .string("joining")?: print("this node: joining (no neighbours yet; \(me["contacts"]?.cell ?? "?") contacts; see the agent's log for why)")
+            default: print("this node: in a cluster of \(me["reachable_members"]?.cell ?? "?") reachable nodes (\(neighbours) neighbours)")
+            }
             printTable(["NAME", "ADDRESS", "INCARNATION", "STATE", "DISTANCE", "LAST HEARD (ms ago)"], members.arrayItems.map { member in
                 let name = member["name"]?.cell ?? "?"
                 return [

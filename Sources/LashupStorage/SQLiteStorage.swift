@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LashupCRDT
+import LashupStore
 import LashupWire
 import NIOCore
 
@@ -15,6 +16,11 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
 public final class SQLiteStorage: Sendable {
     public let path: String
     private let pool: DatabasePool
+
+    /// Closes the database; later writes fail with an error. Called once the node stopped.
+    public func close() {
+        try? pool.close()
+    }
 
     /// Opens (creating if needed) `directory/lashup.sqlite`. A file that is not a Lashup
     /// database, or is corrupt, is reported as such, never overwritten.

@@ -1,6 +1,7 @@
 import LashupCRDT
 import LashupGossip
 import LashupMembership
+import LashupNode
 import LashupStore
 import LashupWire
 

@@ -3,6 +3,7 @@ import LashupCRDT
 import LashupGossip
 import LashupMembership
 import LashupNode
+import LashupStorage
 import LashupStore
 import Testing
 
