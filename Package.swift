@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "LashupSimulation", targets: ["LashupSimulation"]),
         .library(name: "LashupRuntime", targets: ["LashupRuntime"]),
         .library(name: "LashupAPI", targets: ["LashupAPI"]),
+        .library(name: "LashupClient", targets: ["LashupClient"]),
         .library(name: "LashupDNS", targets: ["LashupDNS"]),
         .library(name: "LashupDNSServer", targets: ["LashupDNSServer"]),
     ],
@@ -139,12 +140,20 @@ let package = Package(
         .target(
             name: "LashupAPI",
             dependencies: [
-                "LashupCRDT", "LashupGossip", "LashupMembership", "LashupNode", "LashupStore", "LashupRuntime",
-                "LashupDNS", "LashupDNSServer",
+                "LashupCRDT", "LashupCluster", "LashupStore", "LashupDNS", "LashupDNSServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        // The small HTTP client of the REST API that the CLI, the API benchmark and tests use.
+        .target(
+            name: "LashupClient",
+            dependencies: [
+                "LashupAPI", "LashupCluster", "LashupRuntime",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -165,6 +174,7 @@ let package = Package(
                 "LashupNode",
                 "LashupRuntime",
                 "LashupAPI",
+                "LashupClient",
                 "LashupDNS",
                 "LashupDNSServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -270,7 +280,7 @@ let package = Package(
         .testTarget(
             name: "LashupAPITests",
             dependencies: [
-                "LashupAPI", "LashupRuntime", "LashupStore",
+                "LashupAPI", "LashupClient", "LashupCluster", "LashupRuntime", "LashupStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -1,9 +1,8 @@
 import Foundation
 import Hummingbird
 import LashupCRDT
+import LashupCluster
 import LashupDNSServer
-import LashupNode
-import LashupRuntime
 import LashupStore
 
 /// The agent's REST API: members and routes of the overlay, the key-value store (read, update
@@ -17,9 +16,13 @@ public enum AgentRoutes {
     public static let maximumWatchSeconds = 300
     public static let version = "0.6.0"
 
-    /// - Parameter dns: the agent's DNS service, for `/v1/records`, `/v1/hosts/:host` and
-    ///   `/v1/services/:service` (nil when DNS is off: those answer 404).
-    public static func router(driver: NodeDriver, metrics: MetricsExporter, token: String?, dns: DNSService? = nil) -> Router<BasicRequestContext> {
+    /// - Parameters:
+    ///   - cluster: the store and member tables, as services see them.
+    ///   - introspection: what the agent tells operators about itself.
+    ///   - protocolVersion: the node-to-node protocol version `/v1/version` reports.
+    ///   - dns: the agent's DNS service, for `/v1/records`, `/v1/hosts/:host` and
+    ///     `/v1/services/:service` (nil when DNS is off: those answer 404).
+    public static func router(cluster: any Cluster, introspection: any ClusterIntrospection, protocolVersion: Int, metrics: MetricsExporter, token: String?, dns: DNSService? = nil) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         if let token { router.middlewares.add(TokenMiddleware(token: token)) }
         router.middlewares.add(MetricsMiddleware())
@@ -27,11 +30,11 @@ public enum AgentRoutes {
         DNSRoutes.add(to: router, dns: dns)
 
         router.get("/lashup/members") { _, _ in
-            let members = await driver.members()
+            let members = await introspection.members()
             return json(.array(members.map(memberJSON)))
         }
         router.get("/lashup/self") { _, _ in
-            let me = await driver.selfView()
+            let me = await introspection.selfView()
             return json(.object([
                 "name": .string(me.name), "state": .string(me.state.rawValue),
                 "neighbours": .integer(Int64(me.neighbours)), "contacts": .integer(Int64(me.contacts)),
@@ -39,39 +42,38 @@ public enum AgentRoutes {
             ]))
         }
         router.get("/lashup/split") { _, _ in
-            json(splitJSON(await driver.split()))
+            json(splitJSON(await introspection.split()))
         }
         router.get("/lashup/tree") { request, _ in
             let root = request.uri.queryParameters.get("root")
-            let entries = await driver.tree(root: root)
-            let me = await driver.me.id.name
+            let tree = await introspection.tree(root: root)
             return json(.object([
-                "root": .string(root ?? me),
-                "nodes": .array(entries.map { entry in
+                "root": .string(tree.root),
+                "nodes": .array(tree.nodes.map { entry in
                     .object(["name": .string(entry.name), "parent": entry.parent.map(JSONValue.string) ?? .null, "distance": entry.distance.map { .integer(Int64($0)) } ?? .null])
                 }),
             ]))
         }
         router.get("/lashup/kv") { request, _ in
-            await respond { () throws(APIError) in try await list(request, driver) }
+            await respond { () throws(APIError) in try await list(request, cluster) }
         }
         router.get("/lashup/kv/**") { _, context in
             await respond { () throws(APIError) in
                 let key = try key(context)
-                guard let value = await driver.value(key) else { throw .notFound("key \(key) has no value") }
+                guard let value = await cluster.value(key) else { throw .notFound("key \(key) has no value") }
                 return json(.object(["key": .string(key.description), "value": StoreJSON.json(value.store)]))
             }
         }
         for method in [HTTPRequest.Method.put, .post] {
             router.on("/lashup/kv/**", method: method) { request, context in
-                await respond { () throws(APIError) in try await update(request, context, driver) }
+                await respond { () throws(APIError) in try await update(request, context, cluster) }
             }
         }
         router.delete("/lashup/kv/**") { _, context in
             await respond { () throws(APIError) in
                 let key = try key(context)
                 do {
-                    let existed = try await driver.delete(key)
+                    let existed = try await cluster.delete(key)
                     return json(.object(["key": .string(key.description), "deleted": .bool(existed)]))
                 } catch {
                     throw .unavailable("\(error)")
@@ -79,19 +81,16 @@ public enum AgentRoutes {
             }
         }
         router.get("/lashup/watch") { request, _ in
-            await respond { () throws(APIError) in try await watch(request, driver) }
+            await respond { () throws(APIError) in try await watch(request, cluster, introspection) }
         }
         router.get("/v1/version") { _, _ in
-            json(.object(["version": .string(version), "protocol": .integer(Int64(Hello.protocolVersion))]))
+            json(.object(["version": .string(version), "protocol": .integer(Int64(protocolVersion))]))
         }
         router.get("/v1/nodes") { _, _ in
-            let members = await driver.members()
-            return json(.array(members.map { member in
-                .object(["name": .string(member.name), "private_ip": .string(HostPort.parse(member.address)?.host ?? member.address), "reachable": .bool(member.reachable)])
-            }))
+            await nodes(cluster, introspection)
         }
         router.get("/metrics") { _, _ in
-            let bytes = metrics.render(await driver.statistics())
+            let bytes = metrics.render(await introspection.metrics())
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         }
         return router
@@ -131,7 +130,24 @@ public enum AgentRoutes {
         }
     }
 
-    static func update(_ request: Request, _ context: BasicRequestContext, _ driver: NodeDriver) async throws(APIError) -> Response {
+    /// dcos-net's `/v1/nodes`: every known node with the addresses it published (before its
+    /// record arrives, the host of its gossip address stands in for the private IP).
+    static func nodes(_ cluster: any Cluster, _ introspection: any ClusterIntrospection) async -> Response {
+        var rows: [JSONValue] = []
+        for member in await introspection.members() {
+            var metadata = NodeMetadata()
+            if let key = try? NodeMetadata.key(of: member.name) { metadata = NodeMetadata(await cluster.value(key)) }
+            let privateIP = metadata.privateIP.isEmpty ? HostPort.parse(member.address)?.host ?? member.address : metadata.privateIP
+            rows.append(.object([
+                "name": .string(member.name), "private_ip": .string(privateIP),
+                "public_ips": .array(metadata.publicIPs.map(JSONValue.string)),
+                "hostname": .string(metadata.hostName), "reachable": .bool(member.reachable),
+            ]))
+        }
+        return json(.array(rows))
+    }
+
+    static func update(_ request: Request, _ context: BasicRequestContext, _ cluster: any Cluster) async throws(APIError) -> Response {
         let key = try key(context)
         var request = request
         let body: ByteBuffer
@@ -144,16 +160,18 @@ public enum AgentRoutes {
         let timestamp = UInt64(max(0, Date().timeIntervalSince1970 * 1e9))
         let operations = try StoreJSON.operations(document, timestamp: timestamp)
         do {
-            let value = try await driver.update(key, operations)
+            let value = try await cluster.update(key, operations)
             return json(.object(["key": .string(key.description), "value": StoreJSON.json(value.store)]))
-        } catch let error as StoreError {
-            throw .badRequest("\(error)")
         } catch {
-            throw .unavailable("update of \(key) not made durable: \(error)")
+            switch error {
+            case .rejected(.overloaded): throw .unavailable("update of \(key) not made durable: \(error)")
+            case .rejected: throw .badRequest("\(error)")
+            case .shuttingDown, .notDurable, .tooManySubscriptions: throw .unavailable("update of \(key) not made durable: \(error)")
+            }
         }
     }
 
-    static func list(_ request: Request, _ driver: NodeDriver) async throws(APIError) -> Response {
+    static func list(_ request: Request, _ cluster: any Cluster) async throws(APIError) -> Response {
         let prefix = request.uri.queryParameters.get("prefix") ?? ""
         let pattern: KeyPattern
         do {
@@ -166,11 +184,11 @@ public enum AgentRoutes {
             guard let value = Int(text), value > 0 else { throw .badRequest("limit \"\(text)\" is not a positive integer") }
             limit = min(value, maximumListedKeys)
         }
-        let (keys, truncated) = await driver.keys(matching: pattern, limit: limit)
-        return json(.object(["keys": .array(keys.map { .string($0.description) }), "truncated": .bool(truncated)]))
+        let listing = await cluster.keys(matching: pattern, limit: limit)
+        return json(.object(["keys": .array(listing.keys.map { .string($0.description) }), "truncated": .bool(listing.truncated)]))
     }
 
-    static func watch(_ request: Request, _ driver: NodeDriver) async throws(APIError) -> Response {
+    static func watch(_ request: Request, _ cluster: any Cluster, _ introspection: any ClusterIntrospection) async throws(APIError) -> Response {
         let text = request.uri.queryParameters.get("pattern") ?? ""
         let pattern: KeyPattern
         do {
@@ -181,15 +199,15 @@ public enum AgentRoutes {
         let after = request.uri.queryParameters.get("after") == nil ? nil : try integer(request, "after", default: 0)
         let timeout = try integer(request, "timeout", default: 30)
         guard timeout <= UInt64(maximumWatchSeconds) else { throw .badRequest("timeout over \(maximumWatchSeconds) s") }
-        let result: NodeDriver.WatchResult
+        let result: WatchResult
         do {
-            result = try await driver.watch(pattern, after: after, timeout: .seconds(Int64(timeout)))
+            result = try await introspection.watch(pattern, after: after, timeout: .seconds(Int64(timeout)))
         } catch {
             throw .unavailable("\(error)")
         }
         var changes: [JSONValue] = []
         for key in result.keys {
-            let value = await driver.value(key)
+            let value = await cluster.value(key)
             changes.append(.object(["key": .string(key.description), "value": value.map { StoreJSON.json($0.store) } ?? .null]))
         }
         return json(.object(["index": .integer(Int64(clamping: result.index)), "reset": .bool(result.reset), "changes": .array(changes)]))

@@ -1,4 +1,5 @@
 import Foundation
+import LashupCluster
 import LashupCRDT
 import LashupGossip
 import LashupMembership
@@ -80,6 +81,16 @@ public final class Agent: Sendable {
                 if let warning = tls.expiryWarning() { logger.warning("\(warning)") }
                 try? await Task.sleep(for: .seconds(86_400))
             }
+        }
+        // This node's metadata record: what /v1/nodes and the thisnode zone answer from.
+        let metadata = NodeMetadata(
+            privateIP: HostPort.parse(advertised).map(\.host) ?? "", publicIPs: configuration.publicIPs,
+            hostName: ProcessInfo.processInfo.hostName
+        )
+        do {
+            try await AgentCluster(driver: driver).publishMetadata(metadata)
+        } catch {
+            logger.warning("could not publish this node's metadata: \(error)")
         }
         logger.info("agent started", metadata: [
             "name": "\(me.id)", "gossip": "\(advertised)", "incarnation": "\(incarnation)",

@@ -1,4 +1,6 @@
 import Foundation
+import LashupCRDT
+import LashupCluster
 import Logging
 
 /// Everything `lashup agent` needs, resolved and checked. Settings come from flags, then
@@ -12,6 +14,9 @@ public struct AgentConfiguration: Sendable {
     /// Where other nodes reach this one; nil: the bound address.
     public var advertise: String?
     public var join: [String]
+    /// Addresses reachable from outside the cluster, published in this node's metadata
+    /// (`/v1/nodes`, `public.thisnode.thisdcos.directory`).
+    public var publicIPs: [String]
     public var apiHost: String
     public var apiPort: Int
     /// Required when the API listens beyond loopback: every request must carry it.
@@ -34,7 +39,7 @@ public struct AgentConfiguration: Sendable {
 
     /// The settings every source can set, by their config-file names.
     public static let settingNames = [
-        "name", "cluster", "bind", "advertise", "join", "api", "api_token", "data_dir",
+        "name", "cluster", "bind", "advertise", "join", "public_ip", "api", "api_token", "data_dir",
         "tls_ca", "tls_cert", "tls_key", "dev", "log_level", "dns", "upstream", "forward_zone", "dns_order",
     ]
 
@@ -103,6 +108,10 @@ public struct AgentConfiguration: Sendable {
         join = (settings["join"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         for contact in join where HostPort.parse(contact) == nil {
             throw RuntimeError("--join \"\(contact)\" is not HOST:PORT")
+        }
+        publicIPs = (settings["public_ip"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for address in publicIPs where IPAddress(address) == nil {
+            throw RuntimeError("--public-ip \"\(address)\" is not an IPv4 or IPv6 address")
         }
         (apiHost, apiPort) = try Self.address(settings["api"] ?? "127.0.0.1:62080", setting: "api")
         apiToken = settings["api_token"]

@@ -281,14 +281,6 @@ public actor NodeDriver {
 
     // MARK: Watches
 
-    public struct WatchResult: Sendable {
-        /// Pass this as `after` to the next watch.
-        public var index: UInt64
-        public var keys: [Key]
-        /// Changes after the requested index were dropped from the bounded log: re-read.
-        public var reset: Bool
-    }
-
     /// The change log's current index: a watch after it sees every later change.
     public var changeIndex: UInt64 { changeLog.lastIndex }
 
@@ -296,11 +288,11 @@ public actor NodeDriver {
     /// `timeout` for one.
     /// `reserved` watches (the agent's own services, a fixed few) are not counted against
     /// `maximumWatchers`, so API clients holding every slot cannot freeze them.
-    public func watch(_ pattern: KeyPattern, after requested: UInt64?, timeout: Duration, reserved: Bool = false) async throws -> WatchResult {
+    public func watch(_ pattern: KeyPattern, after requested: UInt64?, timeout: Duration, reserved: Bool = false) async throws(ClusterError) -> WatchResult {
         let index = requested ?? changeLog.lastIndex
         if let result = pendingChanges(pattern, after: index) { return result }
         guard reserved || watchers.values.lazy.filter({ !$0.reserved }).count < Self.maximumWatchers else {
-            throw RuntimeError("too many watches (limit \(Self.maximumWatchers))")
+            throw .tooManySubscriptions(limit: Self.maximumWatchers)
         }
         nextWatcher += 1
         let id = nextWatcher

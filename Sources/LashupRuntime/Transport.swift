@@ -1,3 +1,4 @@
+import LashupCluster
 import LashupMembership
 import LashupNode
 import LashupWire

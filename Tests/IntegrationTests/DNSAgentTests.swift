@@ -28,6 +28,26 @@ func dig(_ port: Int, _ arguments: [String]) throws -> String {
 /// Every behaviour of the agent's DNS, seen through `dig` over UDP and TCP, on real agents.
 @Suite("DNS through dig", .serialized, .onOwnThread, .enabled(if: digPath != nil, "dig is not installed (apt-get install dnsutils; .ci/run does)"))
 struct DNSAgentTests {
+    @Test("--public-ip is answered for public.thisnode and listed by /v1/nodes on every agent")
+    func publicAddresses() throws {
+        let home = try makeTemporaryDirectory("dns-public")
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let first = try AgentProcess(name: "pub-0", home: home, dataDirectory: "\(home)/data-0", extra: ["--public-ip", "192.0.2.7,2001:db8::7"])
+        defer { first.stopIfRunning() }
+        let second = try AgentProcess(name: "pub-1", home: home, dataDirectory: "\(home)/data-1", join: [first.gossip])
+        defer { second.stopIfRunning() }
+        #expect(try dig(first.dnsPort, ["+short", "public.thisnode.thisdcos.directory", "A"]).contains("192.0.2.7"))
+        #expect(try dig(first.dnsPort, ["+short", "public.thisnode.thisdcos.directory", "AAAA"]).contains("2001:db8::7"))
+        #expect(!(try dig(second.dnsPort, ["+short", "public.thisnode.thisdcos.directory", "A"]).contains("192.0.2.7")), "each agent answers its own")
+        let listed = try waitUntil(seconds: 15) {
+            let body = try fetch(second, "/v1/nodes")
+            let nodes = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [[String: Any]] ?? []
+            return nodes.first { $0["name"] as? String == "pub-0" }?["public_ips"] as? [String] == ["192.0.2.7", "2001:db8::7"]
+                && nodes.first { $0["name"] as? String == "pub-1" }?["private_ip"] as? String == "127.0.0.1"
+        }
+        #expect(listed != nil, "/v1/nodes on pub-1: \((try? fetch(second, "/v1/nodes")) ?? "?")")
+    }
+
     @Test("a record added on one agent resolves on every other within 1 s")
     func replication() throws {
         let home = try makeTemporaryDirectory("dns-cluster")

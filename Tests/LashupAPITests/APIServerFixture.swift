@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import LashupAPI
+import LashupClient
 import LashupRuntime
 import Logging
 import Prometheus
@@ -20,7 +21,10 @@ struct APIServerFixture {
         var logger = Logger(label: "api-test")
         logger.logLevel = .warning
         let agent = try await Agent.start(configuration, home: home, logger: logger)
-        let router = AgentRoutes.router(driver: agent.driver, metrics: MetricsExporter(registry: PrometheusCollectorRegistry()), token: token)
+        let router = AgentRoutes.router(
+            cluster: AgentCluster(driver: agent.driver), introspection: AgentIntrospection(driver: agent.driver), protocolVersion: 1,
+            metrics: MetricsExporter(registry: PrometheusCollectorRegistry()), token: token
+        )
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),

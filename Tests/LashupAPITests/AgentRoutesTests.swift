@@ -1,5 +1,6 @@
 import Foundation
 import LashupAPI
+import LashupClient
 import LashupRuntime
 import Testing
 
@@ -24,7 +25,8 @@ struct AgentRoutesTests {
         let deleted = try await server.client.json(.DELETE, "/lashup/kv/svc/db")
         #expect(deleted["deleted"] == .bool(true))
         #expect(try await server.client.request(.GET, "/lashup/kv/svc/db").status == 404)
-        #expect(try await server.client.json(.GET, "/lashup/kv")["keys"] == .array([.string("other/x"), .string("svc/web")]))
+        // Every key, this node's own metadata record included.
+        #expect(try await server.client.json(.GET, "/lashup/kv")["keys"] == .array([.string("nodes/api-test"), .string("other/x"), .string("svc/web")]))
         await server.stop()
     }
 
@@ -108,7 +110,8 @@ struct AgentRoutesTests {
         #expect(try await server.client.json(.GET, "/v1/version")["version"] == .string(AgentRoutes.version))
         _ = try await server.put("/lashup/kv/a", #"[{"op":"incr","field":"n"}]"#)
         let metrics = String(decoding: try await server.client.request(.GET, "/metrics").body, as: UTF8.self)
-        #expect(metrics.contains("lashup_store_updates_total 1"), "\(metrics)")
+        // Two: the agent's own metadata record at start, then `a`.
+        #expect(metrics.contains("lashup_store_updates_total 2"), "\(metrics)")
         for name in ["lashup_view_active_size", "lashup_pings_sent_total", "lashup_evictions_total", "lashup_broadcasts_total", "lashup_antientropy_sessions_total", "lashup_inbox_depth", "lashup_transport_queued_bytes", "lashup_overlay_split 0", "lashup_contacts_unreachable 0", "lashup_partition_probes_sent_total"] {
             #expect(metrics.contains(name), "\(name) missing")
         }

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import LashupAPI
+import LashupCluster
+import LashupNode
 import LashupRuntime
 import Logging
 import Metrics
@@ -27,6 +29,7 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Gossip listener HOST:PORT (default: 127.0.0.1:62001; port 0 picks one).") var bind: String?
     @Option(help: "HOST:PORT other nodes reach this one at (default: the bound address).") var advertise: String?
     @Option(help: "Comma-separated HOST:PORT of nodes to join through.") var join: String?
+    @Option(help: "Comma-separated IP addresses reachable from outside the cluster (published; answered for public.thisnode.thisdcos.directory).") var publicIp: String?
     @Option(help: "REST API listener HOST:PORT (default: 127.0.0.1:62080).") var api: String?
     @Option(help: "Token every API request must carry (required when --api is not loopback).") var apiToken: String?
     @Option(help: "Directory of this node's database (default: /var/lib/lashup; with --dev ~/.lashup/data/NAME).") var dataDir: String?
@@ -53,7 +56,7 @@ struct AgentCommand: AsyncParsableCommand {
     func flagSettings() -> [String: String] {
         var settings: [String: String] = [:]
         let given: [(String, String?)] = [
-            ("name", name), ("cluster", cluster), ("bind", bind), ("advertise", advertise), ("join", join),
+            ("name", name), ("cluster", cluster), ("bind", bind), ("advertise", advertise), ("join", join), ("public_ip", publicIp),
             ("api", api), ("api_token", apiToken), ("data_dir", dataDir), ("tls_ca", tlsCa),
             ("tls_cert", tlsCert), ("tls_key", tlsKey), ("log_level", logLevel),
             ("dns", dns), ("upstream", upstream), ("forward_zone", forwardZone), ("dns_order", dnsOrder),
@@ -98,7 +101,10 @@ struct AgentCommand: AsyncParsableCommand {
             await agent.stop()
             throw error
         }
-        let router = AgentRoutes.router(driver: agent.driver, metrics: MetricsExporter(registry: registry), token: configuration.apiToken, dns: dns?.service)
+        let router = AgentRoutes.router(
+            cluster: AgentCluster(driver: agent.driver), introspection: AgentIntrospection(driver: agent.driver), protocolVersion: Int(Hello.protocolVersion),
+            metrics: MetricsExporter(registry: registry), token: configuration.apiToken, dns: dns?.service
+        )
         let apiAddress = "\(configuration.apiHost):\(configuration.apiPort)"
         let app = Application(
             router: router,

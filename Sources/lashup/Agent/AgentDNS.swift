@@ -1,3 +1,4 @@
+import LashupCluster
 import LashupCRDT
 import LashupDNS
 import LashupDNSServer
@@ -19,7 +20,7 @@ struct AgentDNS: Service {
         guard !settings.listen.isEmpty else { return nil }
         let router = QueryRouter(upstreams: settings.upstreams, forwardZones: settings.forwardZones, clusterID: agent.clusterID)
         let nodeAddress = HostPort.parse(agent.advertisedAddress).flatMap { IPAddress($0.host) }
-        let local = ZoneTable.localZones(nameServerAddress: IPAddress(settings.listen[0].host), nodeAddress: nodeAddress, publicAddresses: [], serial: 1)
+        let local = ZoneTable.localZones(nameServerAddress: IPAddress(settings.listen[0].host), nodeAddress: nodeAddress, publicAddresses: agent.configuration.publicIPs.compactMap(IPAddress.init), serial: 1)
         let service = DNSService(resolver: Resolver(router: router, order: settings.order), localZones: local, logger: logger)
         let feed = DNSZoneFeed(cluster: AgentCluster(driver: agent.driver), service: service, logger: logger)
         let loaded: DNSZoneFeed.Following

@@ -1,4 +1,5 @@
 import Foundation
+import LashupCluster
 import LashupCRDT
 import LashupDNS
 import LashupRuntime

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LashupAPI
+import LashupClient
 import NIOHTTP1
 import LashupRuntime
 

@@ -136,15 +136,19 @@ func waitUntil(seconds: Double, _ condition: () throws -> Bool) rethrows -> Doub
 
 /// The body of `GET /lashup/split` from `agent` (no CLI verb prints it as JSON), fetched with
 /// Python's urllib, which CI installs for the chaos script anyway.
-func fetchSplit(_ agent: AgentProcess) throws -> String {
+func fetchSplit(_ agent: AgentProcess) throws -> String { try fetch(agent, "/lashup/split") }
+
+/// The body of `GET path` on an agent's REST API (through python3's urllib: no CLI verb
+/// prints these documents raw).
+func fetch(_ agent: AgentProcess, _ path: String) throws -> String {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen('http://' + sys.argv[1] + '/lashup/split', timeout=5).read().decode())", agent.api]
+    process.arguments = ["python3", "-c", "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen('http://' + sys.argv[1] + sys.argv[2], timeout=5).read().decode())", agent.api, path]
     let output = Pipe()
     process.standardOutput = output
     try process.run()
     let data = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw TestFailure("GET /lashup/split on \(agent.name) failed (\(process.terminationStatus))") }
+    guard process.terminationStatus == 0 else { throw TestFailure("GET \(path) on \(agent.name) failed (\(process.terminationStatus))") }
     return String(decoding: data, as: UTF8.self)
 }

@@ -1,4 +1,6 @@
 import Foundation
+import LashupAPI
+import LashupCluster
 import LashupRuntime
 import NIOCore
 import NIOHTTP1

@@ -1,0 +1,57 @@
+import LashupCluster
+
+extension AgentStatistics {
+    /// Every number the agent exports, named and explained as Prometheus shows them.
+    public var metricSamples: [MetricSample] {
+        let s = self
+        return [
+            MetricSample(.gauge, "lashup_view_active_size", "Neighbours in the active view", s.activeView),
+            MetricSample(.gauge, "lashup_view_passive_size", "Nodes in the passive view", s.passiveView),
+            MetricSample(.gauge, "lashup_members_known", "Nodes in global membership", s.knownMembers),
+            MetricSample(.gauge, "lashup_members_reachable", "Known nodes reachable from here", s.reachableMembers),
+            MetricSample(.gauge, "lashup_members_unreachable", "Known nodes not reachable from here", s.unreachableMembers),
+            MetricSample(.gauge, "lashup_contacts_unreachable", "Configured contacts not reachable from here", s.unreachableContacts),
+            MetricSample(.gauge, "lashup_overlay_split", "1 while this node sees the overlay in pieces (contacts or linked members unreachable)", s.overlaySplit ? 1 : 0),
+            MetricSample(.counter, "lashup_overlay_split_episodes_total", "Split episodes seen", s.splitEpisodes),
+            MetricSample(.counter, "lashup_partition_probes_sent_total", "High-priority neighbour requests sent to unreachable nodes", s.partitionProbesSent),
+            MetricSample(.counter, "lashup_pings_sent_total", "Failure-detector pings sent", s.membership.pingsSent),
+            MetricSample(.counter, "lashup_indirect_probes_sent_total", "Indirect probes sent", s.membership.indirectProbesSent),
+            MetricSample(.counter, "lashup_evictions_total", "Neighbours evicted by the failure detector", s.membership.evictionsFailed),
+            MetricSample(.counter, "lashup_joins_accepted_total", "Joins accepted as contact", s.membership.joinsAccepted),
+            MetricSample(.counter, "lashup_joins_denied_total", "Joins denied by the throttle", s.membership.joinsDenied),
+            MetricSample(.counter, "lashup_broadcasts_total", "Broadcasts originated here", s.plumtree.broadcasts),
+            MetricSample(.counter, "lashup_broadcasts_delivered_total", "Broadcasts delivered here", s.plumtree.delivered),
+            MetricSample(.counter, "lashup_broadcast_duplicates_total", "Duplicate broadcast payloads received", s.plumtree.duplicates),
+            MetricSample(.counter, "lashup_broadcast_grafts_total", "Plumtree grafts", s.plumtree.grafts),
+            MetricSample(.counter, "lashup_broadcast_prunes_total", "Plumtree prunes", s.plumtree.prunes),
+            MetricSample(.counter, "lashup_store_updates_total", "Local store updates acknowledged", s.storeUpdates),
+            MetricSample(.counter, "lashup_store_update_failures_total", "Local store updates refused or not made durable", s.storeUpdateFailures),
+            MetricSample(.counter, "lashup_store_deltas_received_total", "Replication deltas received", s.cluster.deltasReceived),
+            MetricSample(.counter, "lashup_store_deltas_applied_total", "Replication deltas that changed a value", s.cluster.deltasApplied),
+            MetricSample(.counter, "lashup_store_payloads_rejected_total", "Undecodable replication payloads", s.cluster.payloadsRejected),
+            MetricSample(.counter, "lashup_antientropy_sessions_total", "Anti-entropy sessions opened", s.cluster.antiEntropySessionsOpened),
+            MetricSample(.counter, "lashup_antientropy_keys_repaired_total", "Keys changed by anti-entropy", s.cluster.keysRepaired),
+            MetricSample(.counter, "lashup_tombstones_collected_total", "Tombstones collected", s.cluster.tombstonesCollected),
+            MetricSample(.gauge, "lashup_store_keys", "Keys held, tombstones included", s.keys),
+            MetricSample(.gauge, "lashup_store_tombstones", "Deleted keys kept until every member has them", s.tombstones),
+            MetricSample(.counter, "lashup_commit_transactions_total", "SQLite transactions committed", s.commitTransactions),
+            MetricSample(.counter, "lashup_commit_persists_total", "Node steps' durable writes committed (persists per transaction = this / transactions)", s.commitPersists),
+            MetricSample(.gauge, "lashup_commit_waiting", "Node steps whose effects wait for the disk", s.commitWaiting),
+            MetricSample(.counter, "lashup_commit_rejected_total", "Local updates refused because the disk was too far behind", s.commitRejected),
+            MetricSample(.gauge, "lashup_inbox_depth", "Inputs waiting for the node", s.inputsQueued),
+            MetricSample(.counter, "lashup_inbox_dropped_total", "Inputs dropped because the inbox was full", s.inputsDropped),
+            MetricSample(.gauge, "lashup_watchers", "Watches waiting", s.watchers),
+            MetricSample(.counter, "lashup_transport_frames_sent_total", "Frames sent to peers", s.transport.framesSent),
+            MetricSample(.counter, "lashup_transport_bytes_sent_total", "Bytes sent to peers", s.transport.bytesSent),
+            MetricSample(.counter, "lashup_transport_frames_received_total", "Frames received from peers", s.transport.framesReceived),
+            MetricSample(.counter, "lashup_transport_frames_dropped_total", "Frames dropped: a peer's queue was full or its connection failed", s.transport.framesDropped),
+            MetricSample(.counter, "lashup_transport_dials_total", "Connections dialled", s.transport.dials),
+            MetricSample(.counter, "lashup_transport_dial_failures_total", "Dials that failed", s.transport.dialFailures),
+            MetricSample(.counter, "lashup_transport_handshakes_refused_total", "Peers refused at the hello", s.transport.handshakesRefused),
+            MetricSample(.counter, "lashup_transport_protocol_errors_total", "Connections closed for a malformed frame", s.transport.protocolErrors),
+            MetricSample(.gauge, "lashup_transport_connections_outbound", "Open dialled connections", s.transport.outboundConnections),
+            MetricSample(.gauge, "lashup_transport_connections_inbound", "Open accepted connections", s.transport.inboundConnections),
+            MetricSample(.gauge, "lashup_transport_queued_bytes", "Bytes waiting to be sent, all peers", s.transport.queuedBytes),
+        ]
+    }
+}
