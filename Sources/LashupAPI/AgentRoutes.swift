@@ -33,6 +33,9 @@ public enum AgentRoutes {
             let members = await introspection.members()
             return json(.array(members.map(memberJSON)))
         }
+        router.get("/lashup/members/stream") { _, _ in
+            await respond { () throws(APIError) in try await EventStreams.members(cluster) }
+        }
         router.get("/lashup/self") { _, _ in
             let me = await introspection.selfView()
             return json(.object([
@@ -197,6 +200,15 @@ public enum AgentRoutes {
             throw .badRequest("invalid pattern \"\(text)\": \(error)")
         }
         let after = request.uri.queryParameters.get("after") == nil ? nil : try integer(request, "after", default: 0)
+        if EventStreams.wantsEvents(request) {
+            // A reconnecting EventSource says where it got to; that wins over `after`.
+            var resume = after
+            if let last = request.headers[EventStreams.lastEventID] {
+                guard let parsed = UInt64(last) else { throw .badRequest("Last-Event-ID \"\(last)\" is not a change index") }
+                resume = parsed
+            }
+            return try EventStreams.watch(pattern, after: resume, cluster: cluster, introspection: introspection)
+        }
         let timeout = try integer(request, "timeout", default: 30)
         guard timeout <= UInt64(maximumWatchSeconds) else { throw .badRequest("timeout over \(maximumWatchSeconds) s") }
         let result: WatchResult

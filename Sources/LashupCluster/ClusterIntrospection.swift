@@ -27,12 +27,15 @@ public struct WatchResult: Sendable, Equatable {
     /// Pass this as `after` to the next watch.
     public var index: UInt64
     public var keys: [Key]
+    /// Each key's latest change index, ascending (parallel to `keys`).
+    public var keyIndices: [UInt64]
     /// Changes after the requested index were dropped from the bounded log: re-read.
     public var reset: Bool
 
-    public init(index: UInt64, keys: [Key], reset: Bool) {
+    public init(index: UInt64, keys: [Key], keyIndices: [UInt64], reset: Bool) {
         self.index = index
         self.keys = keys
+        self.keyIndices = keyIndices
         self.reset = reset
     }
 }

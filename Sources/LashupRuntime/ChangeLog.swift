@@ -25,14 +25,20 @@ public struct ChangeLog: Sendable {
     /// Keys matching `pattern` changed after `index` (each once, in order of their latest
     /// change), or nil when changes after `index` were already dropped.
     public func changes(after index: UInt64, matching pattern: KeyPattern) -> [Key]? {
+        indexedChanges(after: index, matching: pattern)?.map(\.key)
+    }
+
+    /// As `changes`, with each key's latest change index (ascending): a stream that sends
+    /// each key with its index lets a client resume after any of them and miss nothing.
+    public func indexedChanges(after index: UInt64, matching pattern: KeyPattern) -> [(index: UInt64, key: Key)]? {
         let oldest = lastIndex - UInt64(entries.count)
         guard index >= oldest else { return nil }
-        var seen = Set<Key>(), keys: [Key] = []
+        var seen = Set<Key>(), changes: [(index: UInt64, key: Key)] = []
         for offset in stride(from: entries.count - 1, through: 0, by: -1) {
             let entry = entries[(start + offset) % entries.count]
             guard entry.index > index else { break }
-            if pattern.matches(entry.key), seen.insert(entry.key).inserted { keys.append(entry.key) }
+            if pattern.matches(entry.key), seen.insert(entry.key).inserted { changes.append((entry.index, entry.key)) }
         }
-        return keys.reversed()
+        return changes.reversed()
     }
 }

@@ -100,7 +100,7 @@ public actor NodeDriver {
         try? await Task.sleep(for: grace)
         stopped = true
         inbox.finish()
-        for watcher in watchers.values { watcher.continuation.resume(returning: WatchResult(index: changeLog.lastIndex, keys: [], reset: false)) }
+        for watcher in watchers.values { watcher.continuation.resume(returning: WatchResult(index: changeLog.lastIndex, keys: [], keyIndices: [], reset: false)) }
         watchers.removeAll()
         feeds.finish()
         reachabilityStreams.finish()
@@ -289,6 +289,7 @@ public actor NodeDriver {
     /// `reserved` watches (the agent's own services, a fixed few) are not counted against
     /// `maximumWatchers`, so API clients holding every slot cannot freeze them.
     public func watch(_ pattern: KeyPattern, after requested: UInt64?, timeout: Duration, reserved: Bool = false) async throws(ClusterError) -> WatchResult {
+        guard !stopped else { throw .shuttingDown }
         let index = requested ?? changeLog.lastIndex
         if let result = pendingChanges(pattern, after: index) { return result }
         guard reserved || watchers.values.lazy.filter({ !$0.reserved }).count < Self.maximumWatchers else {
@@ -307,15 +308,15 @@ public actor NodeDriver {
     }
 
     func pendingChanges(_ pattern: KeyPattern, after index: UInt64) -> WatchResult? {
-        guard let keys = changeLog.changes(after: index, matching: pattern) else {
-            return WatchResult(index: changeLog.lastIndex, keys: [], reset: true)
+        guard let changes = changeLog.indexedChanges(after: index, matching: pattern) else {
+            return WatchResult(index: changeLog.lastIndex, keys: [], keyIndices: [], reset: true)
         }
-        return keys.isEmpty ? nil : WatchResult(index: changeLog.lastIndex, keys: keys, reset: false)
+        return changes.isEmpty ? nil : WatchResult(index: changeLog.lastIndex, keys: changes.map(\.key), keyIndices: changes.map(\.index), reset: false)
     }
 
     func expireWatcher(_ id: UInt64, index: UInt64) {
         guard let watcher = watchers.removeValue(forKey: id) else { return }
-        watcher.continuation.resume(returning: WatchResult(index: max(index, watcher.after), keys: [], reset: false))
+        watcher.continuation.resume(returning: WatchResult(index: max(index, watcher.after), keys: [], keyIndices: [], reset: false))
     }
 
     func recordChange(_ key: Key) {

@@ -125,25 +125,39 @@ struct KVCommand: AsyncParsableCommand {
         func run() async throws {
             try await runClient { () throws(RuntimeError) in
                 let client = try options.client()
-                var after: String? = nil
+                // A live event stream; when it drops, reconnect from the last change seen, so
+                // nothing is missed and nothing printed twice.
+                var lastID: String?
                 while true {
-                    var path = "/lashup/watch?pattern=\(URLText.query(pattern))&timeout=30"
-                    if let after { path += "&after=\(after)" }
-                    let answer = try await client.json(.GET, path, timeout: .seconds(40))
-                    if answer["reset"] == .bool(true) {
-                        FileHandle.standardError.write(Data("(changes were missed: the agent's change log wrapped; re-list with `lashup kv list`)\n".utf8))
-                    }
-                    for change in answer["changes"]?.arrayItems ?? [] {
-                        let key = change["key"]?.cell ?? "?"
-                        let value = change["value"] ?? .null
-                        if options.json {
-                            print(JSONValue.object(["key": .string(key), "value": value]).text)
-                        } else {
-                            print("\(key) \(value == .null ? "(deleted)" : value.text)")
+                    let events = try await client.events("/lashup/watch?pattern=\(URLText.query(pattern))", lastEventID: lastID)
+                    do {
+                        for try await event in events {
+                            switch event.event {
+                            case "reset":
+                                FileHandle.standardError.write(Data("(changes were missed: the agent's change log wrapped; re-list with `lashup kv list`)\n".utf8))
+                            case "change":
+                                let change = (try? JSONValue.parse(Array(event.data.utf8))) ?? .null
+                                let key = change["key"]?.cell ?? "?"
+                                let value = change["value"] ?? .null
+                                if options.json {
+                                    print(JSONValue.object(["key": .string(key), "value": value]).text)
+                                } else {
+                                    print("\(key) \(value == .null ? "(deleted)" : value.text)")
+                                }
+                                fflush(nil)
+                            case "error":
+                                throw RuntimeError("the agent ended the watch: \(event.data)")
+                            default:
+                                break
+                            }
+                            if let id = event.id { lastID = id }
                         }
+                    } catch let error as RuntimeError {
+                        throw error
+                    } catch {
+                        FileHandle.standardError.write(Data("(the watch stream broke: \(error); reconnecting)\n".utf8))
                     }
-                    fflush(nil)
-                    after = answer["index"]?.cell
+                    try? await Task.sleep(for: .seconds(1))
                 }
             }
         }
