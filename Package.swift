@@ -249,6 +249,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "LashupClusterTests",
+            dependencies: ["LashupCluster", "LashupStore", "LashupCRDT"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "LashupStorageTests",
             dependencies: ["LashupStorage", "LashupStore", "LashupNode", "LashupCRDT", "LashupGossip", "LashupMembership"],
             swiftSettings: strict
