@@ -42,9 +42,8 @@ struct NodeChangeSource: ChangeSource {
 extension InMemoryCluster {
     func local(_ index: Int) -> LocalNode {
         let peer = simulation.peers[index]
-        let node = simulation.node(index)
-        let metadata = node.flatMap { node in (try? NodeMetadata.key(of: peer.id.name)).flatMap(node.liveValue) }
-        return LocalNode(name: peer.id.name, incarnation: node?.gossip.incarnation ?? 0, address: peer.address, metadata: NodeMetadata(metadata))
+        return simulation.node(index)?.localNode()
+            ?? LocalNode(name: peer.id.name, incarnation: 0, address: peer.address, metadata: NodeMetadata())
     }
 
     func value(_ key: Key, on index: Int) -> Causal<ORMap>? { simulation.node(index)?.liveValue(key) }

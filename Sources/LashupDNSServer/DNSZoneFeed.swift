@@ -25,7 +25,7 @@ public struct DNSZoneFeed: Sendable {
     /// sees them; `follow` then applies the changes.
     public func load() async throws(ClusterError) -> Following {
         let changes = try await cluster.changes(matching: DNSZoneKeys.pattern)
-        var following = Following(changes: changes, iterator: changes.makeAsyncIterator(), zones: [:])
+        var following = Following(iterator: changes.makeAsyncIterator(), zones: [:])
         if let first = await following.iterator.next() { apply(first, to: &following.zones) }
         publish(following.zones)
         return following
@@ -42,7 +42,6 @@ public struct DNSZoneFeed: Sendable {
 
     /// A feed being followed and the zones it has built so far.
     public struct Following: Sendable {
-        let changes: KeyChanges
         var iterator: KeyChanges.Iterator
         var zones: [String: [String]]
     }

@@ -27,6 +27,12 @@ extension LashupNode {
         }.sorted { $0.name < $1.name }
     }
 
+    /// This node as services see it, with the metadata it published.
+    public func localNode() -> LocalNode {
+        let metadata = (try? NodeMetadata.key(of: me.id.name)).flatMap(liveValue)
+        return LocalNode(name: me.id.name, incarnation: gossip.incarnation, address: me.address, metadata: NodeMetadata(metadata))
+    }
+
     /// The value of `key`, or nil when absent or deleted.
     public func liveValue(_ key: Key) -> Causal<ORMap>? {
         let value = space.value(key)

@@ -73,10 +73,7 @@ enum DriverError: Error, CustomStringConvertible {
 }
 
 extension NodeDriver: ChangeSource {
-    func localNode() -> LocalNode {
-        let metadata = (try? NodeMetadata.key(of: node.me.id.name)).flatMap(node.liveValue)
-        return LocalNode(name: node.me.id.name, incarnation: node.gossip.incarnation, address: node.me.address, metadata: NodeMetadata(metadata))
-    }
+    func localNode() -> LocalNode { node.localNode() }
 
     func subscribe(_ pattern: KeyPattern) throws(ClusterError) -> SubscriptionID {
         guard !stopped else { throw .shuttingDown }

@@ -336,25 +336,18 @@ public actor NodeDriver {
     public var incarnation: UInt64 { node.gossip.incarnation }
 
     /// Every node this one knows of, itself included, by name.
+    /// The node's member projection (`memberSnapshots`), with when this driver last heard
+    /// each one directly.
     public func members() -> [MemberView] {
         let now = clock.now()
-        let tree = node.gossip.tree()
-        var views: [MemberView] = []
-        var records = node.gossip.records
-        if records[node.me.id] == nil {
-            records[node.me.id] = MemberRecord(peer: node.me, incarnation: node.gossip.incarnation, version: 0, activeView: [])
+        return node.memberSnapshots().map { member in
+            MemberView(
+                name: member.name, address: member.address, incarnation: member.incarnation,
+                reachable: member.reachable, distance: member.distance,
+                lastHeardMillisecondsAgo: lastHeard[NodeID(member.name)].map { (now - $0).nanosecondsValue / 1_000_000 },
+                leaving: member.leaving, isSelf: member.isSelf
+            )
         }
-        for record in records.values {
-            let isSelf = record.id == node.me.id
-            views.append(MemberView(
-                name: record.id.name, address: record.peer.address, incarnation: record.incarnation,
-                reachable: isSelf || node.gossip.isReachable(record.id),
-                distance: isSelf ? 0 : tree[record.id]?.distance,
-                lastHeardMillisecondsAgo: lastHeard[record.id].map { (now - $0).nanosecondsValue / 1_000_000 },
-                leaving: record.leaving, isSelf: isSelf
-            ))
-        }
-        return views.sorted { $0.name < $1.name }
     }
 
     /// Where this node stands (see `SelfView`).
