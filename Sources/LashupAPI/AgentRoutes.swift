@@ -31,31 +31,21 @@ public enum AgentRoutes {
 
         router.get("/lashup/members") { _, _ in
             let members = await introspection.members()
-            return json(.array(members.map(memberJSON)))
+            return json(.array(members.map(\.json)))
         }
         router.get("/lashup/members/stream") { _, _ in
             await respond { () throws(APIError) in try await EventStreams.members(cluster) }
         }
         router.get("/lashup/self") { _, _ in
-            let me = await introspection.selfView()
-            return json(.object([
-                "name": .string(me.name), "state": .string(me.state.rawValue),
-                "neighbours": .integer(Int64(me.neighbours)), "contacts": .integer(Int64(me.contacts)),
-                "reachable_members": .integer(Int64(me.reachableMembers)),
-            ]))
+            json(await introspection.selfView().json)
         }
         router.get("/lashup/split") { _, _ in
-            json(splitJSON(await introspection.split()))
+            json(await introspection.split().json)
         }
         router.get("/lashup/tree") { request, _ in
             let root = request.uri.queryParameters.get("root")
             let tree = await introspection.tree(root: root)
-            return json(.object([
-                "root": .string(tree.root),
-                "nodes": .array(tree.nodes.map { entry in
-                    .object(["name": .string(entry.name), "parent": entry.parent.map(JSONValue.string) ?? .null, "distance": entry.distance.map { .integer(Int64($0)) } ?? .null])
-                }),
-            ]))
+            return json(TreeResponse(root: tree.root, nodes: tree.nodes).json)
         }
         router.get("/lashup/kv") { request, _ in
             await respond { () throws(APIError) in try await list(request, cluster) }
@@ -97,31 +87,6 @@ public enum AgentRoutes {
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         }
         return router
-    }
-
-    static func splitJSON(_ split: SplitView) -> JSONValue {
-        .object([
-            "split": .bool(split.split),
-            "since_ms_ago": split.sinceMillisecondsAgo.map(JSONValue.integer) ?? .null,
-            "unreachable_contacts": .array(split.unreachableContacts.map(JSONValue.string)),
-            "unreachable_linked_members": .array(split.unreachableLinkedMembers.map(JSONValue.string)),
-            "unreachable_members": .integer(Int64(split.unreachableMembers)),
-            "episodes": .integer(Int64(split.episodes)),
-        ])
-    }
-
-    static func memberJSON(_ member: MemberView) -> JSONValue {
-        .object([
-            "name": .string(member.name),
-            "address": .string(member.address),
-            "incarnation": .integer(Int64(clamping: member.incarnation)),
-            "reachable": .bool(member.reachable),
-            "distance": member.distance.map { .integer(Int64($0)) } ?? .null,
-            "last_heard_ms_ago": member.lastHeardMillisecondsAgo.map(JSONValue.integer) ?? .null,
-            "leaving": .bool(member.leaving),
-            "self": .bool(member.isSelf),
-            "state": .string(member.isSelf ? "self" : member.leaving ? "leaving" : member.reachable ? "reachable" : "unreachable"),
-        ])
     }
 
     static func key(_ context: BasicRequestContext) throws(APIError) -> Key {

@@ -7,8 +7,12 @@ public struct LocalNode: Sendable, Equatable {
     public var address: String
     /// What it published last; empty until it publishes.
     public var metadata: NodeMetadata
+    /// The cluster's id where the cluster has one (the agent derives it from its CA; DNS
+    /// answers `*.<zone>.<cluster-id>.dcos.directory`); nil otherwise.
+    public var clusterID: String?
 
-    public init(name: String, incarnation: UInt64, address: String, metadata: NodeMetadata) {
+    public init(name: String, incarnation: UInt64, address: String, metadata: NodeMetadata, clusterID: String? = nil) {
+        self.clusterID = clusterID
         self.name = name
         self.incarnation = incarnation
         self.address = address

@@ -111,6 +111,9 @@ public final class Agent: Sendable {
         lock.release()
     }
 
+    /// This node as the `Cluster` its services are built from.
+    public var cluster: AgentCluster { AgentCluster(driver: driver, clusterID: clusterID) }
+
     static func loadTLS(_ configuration: AgentConfiguration, home: String) throws(RuntimeError) -> ClusterTLS {
         if let ca = configuration.tlsCA, let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
             return try ClusterTLS(caFile: ca, certificateFile: certificate, keyFile: key)

@@ -6,10 +6,18 @@ import LashupStore
 /// The running agent's node as the `Cluster` its services are given.
 public struct AgentCluster: Cluster {
     let driver: NodeDriver
+    let clusterID: String?
 
-    public init(driver: NodeDriver) { self.driver = driver }
+    public init(driver: NodeDriver, clusterID: String? = nil) {
+        self.driver = driver
+        self.clusterID = clusterID
+    }
 
-    public func local() async -> LocalNode { await driver.localNode() }
+    public func local() async -> LocalNode {
+        var local = await driver.localNode()
+        local.clusterID = clusterID
+        return local
+    }
     public func value(_ key: Key) async -> Causal<ORMap>? { await driver.value(key) }
 
     public func keys(matching pattern: KeyPattern, limit: Int) async -> KeyListing {

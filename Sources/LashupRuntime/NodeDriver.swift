@@ -24,17 +24,16 @@ public actor NodeDriver {
     public static let maximumWatchers = 1_024
 
     var node: LashupNode
-    let transport: Transport
-    let storage: SQLiteStorage
+    let transport: any MessageTransport
+    let storage: any DurableStorage
     let maximumPendingSteps: Int
     let clock: RuntimeClock
     let eventLoop: any EventLoop
     let logger: Logger
     let inbox: NodeInbox
     var lastHeard: [NodeID: Instant] = [:]
-    var changeLog = ChangeLog()
-    var watchers: [UInt64: Watcher] = [:]
-    var nextWatcher: UInt64 = 0
+    /// The API's blocking watches and the numbered change log they read.
+    var watches = WatchRegistry<CheckedContinuation<WatchResult, Never>>(maximumWatches: NodeDriver.maximumWatchers)
     var storeUpdates = 0
     var pendingEffects: [[ClusterEffect]] = []
     var effectWaiters: [CheckedContinuation<Void, any Error>] = []
@@ -56,14 +55,7 @@ public actor NodeDriver {
     /// Services' reachability streams (`Cluster.reachability`).
     var reachabilityStreams = ReachabilityStreams()
 
-    struct Watcher {
-        var pattern: KeyPattern
-        var after: UInt64
-        var continuation: CheckedContinuation<WatchResult, Never>
-        var reserved = false
-    }
-
-    public init(node: LashupNode, transport: Transport, storage: SQLiteStorage, clock: RuntimeClock, eventLoop: any EventLoop, logger: Logger, inbox: NodeInbox, maximumPendingSteps: Int = NodeDriver.defaultMaximumPendingSteps) {
+    public init(node: LashupNode, transport: any MessageTransport, storage: any DurableStorage, clock: RuntimeClock, eventLoop: any EventLoop, logger: Logger, inbox: NodeInbox, maximumPendingSteps: Int = NodeDriver.defaultMaximumPendingSteps) {
         self.maximumPendingSteps = maximumPendingSteps
         self.node = node
         self.transport = transport
@@ -100,8 +92,7 @@ public actor NodeDriver {
         try? await Task.sleep(for: grace)
         stopped = true
         inbox.finish()
-        for watcher in watchers.values { watcher.continuation.resume(returning: WatchResult(index: changeLog.lastIndex, keys: [], keyIndices: [], reset: false)) }
-        watchers.removeAll()
+        for (waiter, result) in watches.finishAll() { waiter.resume(returning: result) }
         feeds.finish()
         reachabilityStreams.finish()
     }
@@ -282,51 +273,31 @@ public actor NodeDriver {
     // MARK: Watches
 
     /// The change log's current index: a watch after it sees every later change.
-    public var changeIndex: UInt64 { changeLog.lastIndex }
+    public var changeIndex: UInt64 { watches.log.lastIndex }
 
     /// Keys matching `pattern` that changed after `index` (nil: after now); waits up to
-    /// `timeout` for one.
-    /// `reserved` watches (the agent's own services, a fixed few) are not counted against
-    /// `maximumWatchers`, so API clients holding every slot cannot freeze them.
+    /// `timeout` for one. `reserved` watches are not counted against `maximumWatchers`
+    /// (see `WatchRegistry.admit`).
     public func watch(_ pattern: KeyPattern, after requested: UInt64?, timeout: Duration, reserved: Bool = false) async throws(ClusterError) -> WatchResult {
         guard !stopped else { throw .shuttingDown }
-        let index = requested ?? changeLog.lastIndex
-        if let result = pendingChanges(pattern, after: index) { return result }
-        guard reserved || watchers.values.lazy.filter({ !$0.reserved }).count < Self.maximumWatchers else {
-            throw .tooManySubscriptions(limit: Self.maximumWatchers)
-        }
-        nextWatcher += 1
-        let id = nextWatcher
-        let last = changeLog.lastIndex
-        Task { [self] in
-            try? await Task.sleep(for: timeout)
-            expireWatcher(id, index: last)
-        }
+        let index = requested ?? watches.log.lastIndex
+        if let result = watches.pending(pattern, after: index) { return result }
+        try watches.admit(reserved: reserved)
         return await withCheckedContinuation { continuation in
-            watchers[id] = Watcher(pattern: pattern, after: max(index, last), continuation: continuation, reserved: reserved)
+            let id = watches.add(pattern, after: index, waiter: continuation, reserved: reserved)
+            Task { [self] in
+                try? await Task.sleep(for: timeout)
+                expireWatch(id)
+            }
         }
     }
 
-    func pendingChanges(_ pattern: KeyPattern, after index: UInt64) -> WatchResult? {
-        guard let changes = changeLog.indexedChanges(after: index, matching: pattern) else {
-            return WatchResult(index: changeLog.lastIndex, keys: [], keyIndices: [], reset: true)
-        }
-        return changes.isEmpty ? nil : WatchResult(index: changeLog.lastIndex, keys: changes.map(\.key), keyIndices: changes.map(\.index), reset: false)
-    }
-
-    func expireWatcher(_ id: UInt64, index: UInt64) {
-        guard let watcher = watchers.removeValue(forKey: id) else { return }
-        watcher.continuation.resume(returning: WatchResult(index: max(index, watcher.after), keys: [], keyIndices: [], reset: false))
+    func expireWatch(_ id: UInt64) {
+        if let (waiter, result) = watches.expire(id) { waiter.resume(returning: result) }
     }
 
     func recordChange(_ key: Key) {
-        changeLog.record(key)
-        for (id, watcher) in watchers where watcher.pattern.matches(key) {
-            if let result = pendingChanges(watcher.pattern, after: watcher.after) {
-                watchers[id] = nil
-                watcher.continuation.resume(returning: result)
-            }
-        }
+        for (waiter, result) in watches.record(key) { waiter.resume(returning: result) }
     }
 
     // MARK: Membership, for the API
@@ -408,7 +379,7 @@ public actor NodeDriver {
         statistics.commitPersists = persistsCommitted
         statistics.commitWaiting = pendingEffects.count
         statistics.commitRejected = updatesRefused
-        statistics.watchers = watchers.count
+        statistics.watchers = watches.count
         return statistics
     }
 }

@@ -141,7 +141,10 @@ struct AgentClusterTests {
         let home = try makeTemporaryDirectory("errors")
         var environment = ProcessInfo.processInfo.environment
         environment["HOME"] = home
+        let typoConfig = "\(home)/typo.json"
+        try Data(#"{"dev": true, "nmae": "a"}"#.utf8).write(to: URL(fileURLWithPath: typoConfig))
         let cases: [([String], String)] = [
+            (["agent", "--config", typoConfig], "unknown setting \"nmae\""),
             (["agent", "--dev", "--name", "bad name!"], "node names are"),
             (["agent", "--dev", "--bind", "nonsense"], "is not HOST:PORT"),
             (["agent", "--name", "a"], "needs TLS"),
@@ -175,6 +178,11 @@ struct AgentClusterTests {
         let held = try LashupBinary.run(["agent", "--dev", "--name", "e", "--bind", "127.0.0.1:0", "--api", "127.0.0.1:0", "--data-dir", "\(home)/held"], environment: environment)
         #expect(held.status == 1)
         #expect(held.error.contains("in use by another lashup agent"), "\(held.error)")
+        // A service that cannot bind inside its run: the others stop, and the error names it.
+        let apiInUse = try LashupBinary.run(["agent", "--dev", "--name", "f", "--bind", "127.0.0.1:0", "--api", running.api, "--dns", "none", "--data-dir", "\(home)/f"], environment: environment)
+        #expect(apiInUse.status == 1)
+        let lastLine = apiInUse.error.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(lastLine.hasPrefix("lashup agent: error: the api service failed: the REST API on \(running.api) failed"), "\(apiInUse.error)")
 
         // Client errors: an operation without an update, and no agent listening.
         #expect(try running.cli(["kv", "update", "a/b"]).error.contains("nothing to do"))

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
-import Hummingbird
 import LashupAPI
 import LashupCluster
+import LashupDNSServer
 import LashupNode
 import LashupRuntime
 import Logging
@@ -10,8 +10,12 @@ import Metrics
 import Prometheus
 import ServiceLifecycle
 
-/// `lashup agent`: runs this host's node, its REST API and metrics until SIGTERM or SIGINT,
-/// then leaves the cluster gracefully and exits 0.
+/// `lashup agent`: runs this host's node and its services (DNS, the REST API and metrics)
+/// until SIGTERM or SIGINT, then stops them in reverse order, leaves the cluster gracefully
+/// and exits 0.
+///
+/// Each service owns its flags (an options group) and reads its settings itself; this
+/// command only lists the services, in dependency order.
 struct AgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agent",
@@ -24,65 +28,65 @@ struct AgentCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "This node's name (default: the host name).") var name: String?
-    @Option(help: "The cluster's name; nodes of other clusters are refused (default: lashup).") var cluster: String?
-    @Option(help: "Gossip listener HOST:PORT (default: 127.0.0.1:62001; port 0 picks one).") var bind: String?
-    @Option(help: "HOST:PORT other nodes reach this one at (default: the bound address).") var advertise: String?
-    @Option(help: "Comma-separated HOST:PORT of nodes to join through.") var join: String?
-    @Option(help: "Comma-separated IP addresses reachable from outside the cluster (published; answered for public.thisnode.thisdcos.directory).") var publicIp: String?
-    @Option(help: "REST API listener HOST:PORT (default: 127.0.0.1:62080).") var api: String?
-    @Option(help: "Token every API request must carry (required when --api is not loopback).") var apiToken: String?
-    @Option(help: "Directory of this node's database (default: /var/lib/lashup; with --dev ~/.lashup/data/NAME).") var dataDir: String?
-    @Option(help: "PEM file of the cluster CA.") var tlsCa: String?
-    @Option(help: "PEM file of this node's certificate.") var tlsCert: String?
-    @Option(help: "PEM file of this node's private key.") var tlsKey: String?
-    @Flag(help: "Development mode: without TLS flags, use (and create once) a local CA under ~/.lashup/dev-ca.") var dev = false
+    @OptionGroup(title: "Node") var node: NodeOptions
+    @OptionGroup(title: "REST API") var api: APIOptions
+    @OptionGroup(title: "DNS") var dns: DNSOptions
     @Option(help: "trace, debug, info, notice, warning, error or critical (default: info).") var logLevel: String?
     @Option(help: "JSON file of settings.") var config: String?
-    @Option(help: "DNS listeners IP:PORT,... (default: 127.0.0.1:53; with --dev 127.0.0.1:8053; none: no DNS).") var dns: String?
-    @Option(help: "Upstream resolvers IP[:PORT],... for names outside the cluster (default: /etc/resolv.conf; none: SERVFAIL).") var upstream: String?
-    @Option(help: "Forward zones ZONE=IP[:PORT],... (longest matching zone wins).") var forwardZone: String?
-    @Option(help: "Order of records in DNS answers: round_robin, random or none (default: round_robin).") var dnsOrder: String?
 
     func run() async throws {
         do {
             try await runAgent()
         } catch let error as RuntimeError {
-            FileHandle.standardError.write(Data("lashup agent: error: \(error.description)\n".utf8))
-            throw ExitCode(1)
+            throw fail(error.description)
+        } catch let error as SettingError {
+            throw fail(error.description)
+        } catch let error as ServiceFailure {
+            throw fail(error.description)
         }
     }
 
-    func flagSettings() -> [String: String] {
-        var settings: [String: String] = [:]
-        let given: [(String, String?)] = [
-            ("name", name), ("cluster", cluster), ("bind", bind), ("advertise", advertise), ("join", join), ("public_ip", publicIp),
-            ("api", api), ("api_token", apiToken), ("data_dir", dataDir), ("tls_ca", tlsCa),
-            ("tls_cert", tlsCert), ("tls_key", tlsKey), ("log_level", logLevel),
-            ("dns", dns), ("upstream", upstream), ("forward_zone", forwardZone), ("dns_order", dnsOrder),
-        ]
-        for (key, value) in given { if let value { settings[key] = value } }
-        if dev { settings["dev"] = "true" }
-        return settings
+    func fail(_ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data("lashup agent: error: \(message)\n".utf8))
+        return ExitCode(1)
     }
 
-    func resolveConfiguration() throws(RuntimeError) -> AgentConfiguration {
+    /// Every service's settings, checked before anything starts.
+    struct Settings {
+        var node: AgentConfiguration
+        var api: APISettings
+        var dns: DNSSettings
+        var logLevel: Logger.Level
+    }
+
+    func resolveSettings() throws -> Settings {
         let environment = ProcessInfo.processInfo.environment
-        var settings: [String: String] = [:]
-        if let file = config ?? environment["LASHUP_CONFIG"] {
-            settings = try AgentConfiguration.settings(fromFile: file)
+        let file = config ?? environment["LASHUP_CONFIG"]
+        var flags = node.given.merging(api.given) { $1 }.merging(dns.given) { $1 }
+        if let logLevel { flags["log_level"] = logLevel }
+        let settings = ServiceSettings(flags: flags, environment: environment, file: try file.map(SettingsFile.read) ?? [:], fileName: file)
+        let node = try AgentConfiguration(settings, home: Self.home, hostName: ProcessInfo.processInfo.hostName)
+        let resolved = Settings(
+            node: node, api: try APISettings(settings), dns: try DNSSettings(settings, development: node.development),
+            logLevel: try Self.logLevel(settings)
+        )
+        try SettingsFile.checkAllRead(settings)
+        return resolved
+    }
+
+    static func logLevel(_ settings: ServiceSettings) throws(SettingError) -> Logger.Level {
+        let level = settings.value("log_level") ?? "info"
+        guard let parsed = Logger.Level(rawValue: level) else {
+            throw SettingError("--log-level \"\(level)\": use one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        settings.merge(AgentConfiguration.settings(fromEnvironment: environment)) { _, new in new }
-        settings.merge(flagSettings()) { _, new in new }
-        return try AgentConfiguration(settings: settings, home: Self.home, hostName: ProcessInfo.processInfo.hostName)
+        return parsed
     }
 
     static var home: String { ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory() }
 
     func runAgent() async throws {
-        let configuration = try resolveConfiguration()
-        let dnsSettings = try DNSSettings(configuration)
-        let level = configuration.logLevel
+        let settings = try resolveSettings()
+        let level = settings.logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
@@ -91,54 +95,31 @@ struct AgentCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         var logger = Logger(label: "lashup")
-        logger[metadataKey: "node"] = "\(configuration.name)"
+        logger[metadataKey: "node"] = "\(settings.node.name)"
 
-        let agent = try await Agent.start(configuration, home: Self.home, logger: logger)
-        let dns: AgentDNS?
-        do {
-            dns = try await AgentDNS.start(dnsSettings, agent: agent, logger: logger)
-        } catch {
-            await agent.stop()
-            throw error
-        }
-        let router = AgentRoutes.router(
-            cluster: AgentCluster(driver: agent.driver), introspection: AgentIntrospection(driver: agent.driver), protocolVersion: Int(Hello.protocolVersion),
-            metrics: MetricsExporter(registry: registry), token: configuration.apiToken, dns: dns?.service
+        // The node first: every service is built from its cluster.
+        let agent = try await Agent.start(settings.node, home: Self.home, logger: logger)
+        let ready = ReadyLine(
+            fields: ["name", "gossip", "api", "dns", "incarnation", "data_dir"],
+            known: ["name": settings.node.name, "gossip": agent.advertisedAddress, "incarnation": "\(agent.incarnation)", "data_dir": settings.node.dataDirectory]
         )
-        let apiAddress = "\(configuration.apiHost):\(configuration.apiPort)"
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname(configuration.apiHost, port: configuration.apiPort), serverName: "lashup"),
-            onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? configuration.apiPort
-                let api = HostPort.format(host: configuration.apiHost, port: port)
-                // One line on stdout that scripts and tests wait for; logs go to stderr.
-                print("lashup agent ready: name=\(configuration.name) gossip=\(agent.advertisedAddress) api=\(api) dns=\(dns?.address ?? "off") incarnation=\(agent.incarnation) data_dir=\(configuration.dataDirectory)")
-                fflush(nil)
-            },
-            logger: logger
-        )
+        let dns = await DNSAgentService.make(settings.dns, cluster: agent.cluster, logger: logger) { ready.report("dns", $0) }
+        if dns == nil { ready.report("dns", "off") }
+        let api = APIService(
+            settings.api, cluster: agent.cluster, introspection: AgentIntrospection(driver: agent.driver), protocolVersion: Int(Hello.protocolVersion),
+            metrics: MetricsExporter(registry: registry), dns: dns?.service, logger: logger
+        ) { ready.report("api", $0) }
+        // In dependency order: the group starts them in this order and shuts them down in
+        // reverse, so the API stops taking requests first and the node leaves last.
+        var services: [NamedService] = [NamedService(name: "node", service: NodeService(agent: agent))]
+        if let dns { services.append(NamedService(name: "dns", service: dns)) }
+        services.append(NamedService(name: "api", service: api))
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: app), .init(service: AgentService(agent: agent))] + (dns.map { [.init(service: $0)] } ?? []),
+            services: services.map { .init(service: $0, failureTerminationBehavior: .gracefullyShutdownGroup) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))
-        do {
-            try await group.run()
-        } catch {
-            await agent.stop()
-            throw RuntimeError("the REST API on \(apiAddress) failed: \(error)")
-        }
+        try await group.run()
         logger.info("agent stopped")
-    }
-}
-
-/// Keeps the agent running until shutdown is requested, then stops it gracefully.
-struct AgentService: Service {
-    let agent: Agent
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        await agent.stop()
     }
 }

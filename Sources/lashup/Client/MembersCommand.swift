@@ -1,8 +1,18 @@
 import ArgumentParser
 import Foundation
 import LashupAPI
-import NIOHTTP1
+import LashupCluster
 import LashupRuntime
+import NIOHTTP1
+
+/// Reads a response body as the shape the API wrote it in.
+func shape<Shape: JSONShape>(_ type: Shape.Type, _ body: JSONValue) throws(RuntimeError) -> Shape {
+    do {
+        return try Shape(json: body)
+    } catch {
+        throw RuntimeError("the agent's response is not what this client expects: \(error)")
+    }
+}
 
 /// `lashup members`: every node the agent knows, itself included.
 struct MembersCommand: AsyncParsableCommand {
@@ -12,34 +22,32 @@ struct MembersCommand: AsyncParsableCommand {
     func run() async throws {
         try await runClient { () throws(RuntimeError) in
             let client = try options.client()
-            let members = try await client.json(.GET, "/lashup/members")
+            let body = try await client.json(.GET, "/lashup/members")
             if options.json {
-                print(members.text)
+                print(body.text)
                 return
             }
+            let members = try body.arrayItems.map { item throws(RuntimeError) in try shape(MemberView.self, item) }
             // An island is what an operator must not miss: say so before the table.
-            let split = try await client.json(.GET, "/lashup/split")
-            if split["split"] == .bool(true) {
-                let contacts = (split["unreachable_contacts"]?.arrayItems ?? []).map(\.cell)
-                let linked = split["unreachable_linked_members"]?.arrayItems.count ?? 0
+            let split = try shape(SplitView.self, try await client.json(.GET, "/lashup/split"))
+            if split.split {
+                let contacts = split.unreachableContacts
+                let linked = split.unreachableLinkedMembers.count
                 var evidence: [String] = []
                 if !contacts.isEmpty { evidence.append("contacts unreachable: \(contacts.joined(separator: ", "))") }
                 if linked > 0 { evidence.append("\(linked) unreachable members still linked to each other") }
                 FileHandle.standardError.write(Data("warning: the overlay is split as seen from this agent (\(evidence.joined(separator: "; "))); it keeps probing them; see GET /lashup/split\n".utf8))
             }
-            let me = try await client.json(.GET, "/lashup/self")
-            let neighbours = me["neighbours"]?.cell ?? "?"
-            switch me["state"] {
-            case .string("alone")?: print("this node: alone (started without --join)")
-            case .string("joining")?: print("this node: joining (no neighbours yet; \(me["contacts"]?.cell ?? "?") contacts; see the agent's log for why)")
-            default: print("this node: in a cluster of \(me["reachable_members"]?.cell ?? "?") reachable nodes (\(neighbours) neighbours)")
+            let me = try shape(SelfView.self, try await client.json(.GET, "/lashup/self"))
+            switch me.state {
+            case .alone: print("this node: alone (started without --join)")
+            case .joining: print("this node: joining (no neighbours yet; \(me.contacts) contacts; see the agent's log for why)")
+            case .cluster: print("this node: in a cluster of \(me.reachableMembers) reachable nodes (\(me.neighbours) neighbours)")
             }
-            printTable(["NAME", "ADDRESS", "INCARNATION", "STATE", "DISTANCE", "LAST HEARD (ms ago)"], members.arrayItems.map { member in
-                let name = member["name"]?.cell ?? "?"
-                return [
-                    member["self"] == .bool(true) ? "\(name) (self)" : name,
-                    member["address"]?.cell ?? "-", member["incarnation"]?.cell ?? "-", member["state"]?.cell ?? "-",
-                    member["distance"]?.cell ?? "-", member["last_heard_ms_ago"]?.cell ?? "-",
+            printTable(["NAME", "ADDRESS", "INCARNATION", "STATE", "DISTANCE", "LAST HEARD (ms ago)"], members.map { member in
+                [
+                    member.isSelf ? "\(member.name) (self)" : member.name, member.address, "\(member.incarnation)", member.state,
+                    member.distance.map(String.init) ?? "-", member.lastHeardMillisecondsAgo.map(String.init) ?? "-",
                 ]
             })
         }
@@ -55,14 +63,15 @@ struct TreeCommand: AsyncParsableCommand {
     func run() async throws {
         try await runClient { () throws(RuntimeError) in
             let path = root.map { "/lashup/tree?root=\(URLText.query($0))" } ?? "/lashup/tree"
-            let tree = try await options.client().json(.GET, path)
+            let body = try await options.client().json(.GET, path)
             if options.json {
-                print(tree.text)
+                print(body.text)
                 return
             }
-            print("root: \(tree["root"]?.cell ?? "?")")
-            printTable(["NAME", "PARENT", "DISTANCE"], (tree["nodes"]?.arrayItems ?? []).map { node in
-                [node["name"]?.cell ?? "?", node["parent"]?.cell ?? "-", node["distance"].map { $0 == .null ? "unreachable" : $0.cell } ?? "-"]
+            let tree = try shape(TreeResponse.self, body)
+            print("root: \(tree.root)")
+            printTable(["NAME", "PARENT", "DISTANCE"], tree.nodes.map { node in
+                [node.name, node.parent ?? "-", node.distance.map(String.init) ?? "unreachable"]
             })
         }
     }

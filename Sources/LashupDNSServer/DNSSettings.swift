@@ -2,41 +2,41 @@ import Foundation
 import LashupCluster
 import LashupCRDT
 import LashupDNS
-import LashupRuntime
 
-/// The agent's DNS settings, parsed from its configuration; each bad value is one error
-/// naming the flag.
-struct DNSSettings {
+/// DNS's settings (`DNSOptions` are their flags), read from the agent's `ServiceSettings`;
+/// each bad value is one error naming the flag.
+public struct DNSSettings: Sendable {
     /// Listeners; empty when DNS is off (`--dns none`).
-    var listen: [(host: String, port: Int)]
-    var upstreams: [Upstream]
-    var forwardZones: [ForwardZone]
-    var order: AnswerOrder
+    public var listen: [(host: String, port: Int)]
+    public var upstreams: [Upstream]
+    public var forwardZones: [ForwardZone]
+    public var order: AnswerOrder
 
     /// Default listener: 127.0.0.1:8053 with --dev (several dev agents: give each its own),
     /// otherwise 127.0.0.1:53.
     static func defaultListen(development: Bool) -> String { development ? "127.0.0.1:8053" : "127.0.0.1:53" }
 
-    init(_ configuration: AgentConfiguration, resolvConf: String = "/etc/resolv.conf") throws(RuntimeError) {
-        let listenText = configuration.dnsListen ?? Self.defaultListen(development: configuration.development)
+    /// - Parameter development: the agent's `--dev` mode, which changes the default listener.
+    public init(_ settings: ServiceSettings, development: Bool, resolvConf: String = "/etc/resolv.conf") throws(SettingError) {
+        let listenText = settings.value("dns") ?? Self.defaultListen(development: development)
         listen = []
         if listenText != "none" {
             for item in Self.list(listenText) {
                 guard let (host, port) = HostPort.parse(item), IPAddress(host) != nil else {
-                    throw RuntimeError("--dns \"\(item)\" is not IP:PORT (an address, not a name; \"none\" turns DNS off)")
+                    throw SettingError("--dns \"\(item)\" is not IP:PORT (an address, not a name; \"none\" turns DNS off)")
                 }
                 guard !["0.0.0.0", "::"].contains(host) else {
-                    throw RuntimeError("--dns \(item): give each address to answer on, not the wildcard (answers must come from the address asked)")
+                    throw SettingError("--dns \(item): give each address to answer on, not the wildcard (answers must come from the address asked)")
                 }
                 listen.append((host, port))
             }
         }
-        if let text = configuration.dnsUpstreams {
+        if let text = settings.value("upstream") {
             upstreams = []
             if text != "none" {
                 for item in Self.list(text) {
                     do { upstreams.append(try Upstream(item)) } catch {
-                        throw RuntimeError("--upstream \"\(item)\" is not IP[:PORT] (\"none\": answer SERVFAIL for names we do not hold)")
+                        throw SettingError("--upstream \"\(item)\" is not IP[:PORT] (\"none\": answer SERVFAIL for names we do not hold)")
                     }
                 }
             }
@@ -47,15 +47,15 @@ struct DNSSettings {
             }
         }
         forwardZones = []
-        for item in Self.list(configuration.dnsForwardZones ?? "") {
+        for item in Self.list(settings.value("forward_zone") ?? "") {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, let zone = try? DomainName(parts[0]), zone != .root else {
-                throw RuntimeError("--forward-zone \"\(item)\" is not ZONE=IP[:PORT] (several resolvers: ZONE=IP1;IP2)")
+                throw SettingError("--forward-zone \"\(item)\" is not ZONE=IP[:PORT] (several resolvers: ZONE=IP1;IP2)")
             }
             var resolvers: [Upstream] = []
             for resolver in parts[1].split(separator: ";").map(String.init) {
                 do { resolvers.append(try Upstream(resolver)) } catch {
-                    throw RuntimeError("--forward-zone \"\(item)\": \(resolver) is not IP[:PORT]")
+                    throw SettingError("--forward-zone \"\(item)\": \(resolver) is not IP[:PORT]")
                 }
             }
             if let index = forwardZones.firstIndex(where: { $0.zone == zone.lowercased }) {
@@ -64,9 +64,9 @@ struct DNSSettings {
                 forwardZones.append(ForwardZone(zone: zone, upstreams: resolvers))
             }
         }
-        let orderText = configuration.dnsOrder ?? AnswerOrder.roundRobin.rawValue
+        let orderText = settings.value("dns_order") ?? AnswerOrder.roundRobin.rawValue
         guard let order = AnswerOrder(rawValue: orderText) else {
-            throw RuntimeError("--dns-order \"\(orderText)\": use one of \(AnswerOrder.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw SettingError("--dns-order \"\(orderText)\": use one of \(AnswerOrder.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         self.order = order
     }
