@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "LashupClient", targets: ["LashupClient"]),
         .library(name: "LashupDNS", targets: ["LashupDNS"]),
         .library(name: "LashupDNSServer", targets: ["LashupDNSServer"]),
+        .library(name: "LashupNetlink", targets: ["LashupNetlink"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -122,6 +123,13 @@ let package = Package(
         .target(
             name: "LashupDNS",
             dependencies: ["LashupCRDT"],
+            swiftSettings: strict
+        ),
+        // The netlink socket: opening it inside a network namespace (setns), sending, receiving.
+        .target(name: "CLashupNetlink"),
+        .target(
+            name: "LashupNetlink",
+            dependencies: ["CLashupNetlink", "LashupCRDT"],
             swiftSettings: strict
         ),
         // recvmmsg/sendmmsg for the DNS UDP listeners (not exported by Swift's Glibc module).
@@ -295,6 +303,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "LashupNetlinkTests",
+            dependencies: ["LashupNetlink", "LashupCRDT", "LashupTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

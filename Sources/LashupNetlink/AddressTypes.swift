@@ -1,0 +1,55 @@
+import LashupCRDT
+
+/// An address and a prefix length: `10.0.0.0/24`, `fd00::/64`, `11.0.0.7/32`.
+public struct IPPrefix: Hashable, Sendable, CustomStringConvertible {
+    public var address: IPAddress
+    public var length: UInt8
+
+    public init?(address: IPAddress, length: UInt8) {
+        guard length <= (address.isIPv4 ? 32 : 128) else { return nil }
+        self.address = address
+        self.length = length
+    }
+
+    /// `ADDRESS/LENGTH`, or a bare address (a host prefix).
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
+        guard let address = IPAddress(parts[0]) else { return nil }
+        let length: UInt8?
+        if parts.count == 2 { length = UInt8(parts[1]) } else { length = address.isIPv4 ? 32 : 128 }
+        guard let length else { return nil }
+        self.init(address: address, length: length)
+    }
+
+    public var family: IPAddressFamily { address.isIPv4 ? .v4 : .v6 }
+
+    public var description: String { "\(address)/\(length)" }
+}
+
+/// A 6-byte Ethernet address, written `aa:bb:cc:dd:ee:ff`.
+public struct MACAddress: Hashable, Sendable, CustomStringConvertible {
+    public let bytes: [UInt8]
+
+    public init?(bytes: [UInt8]) {
+        guard bytes.count == 6 else { return nil }
+        self.bytes = bytes
+    }
+
+    public init?(_ text: String) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 6 else { return nil }
+        var bytes: [UInt8] = []
+        for part in parts {
+            guard part.count == 2, let byte = UInt8(part, radix: 16) else { return nil }
+            bytes.append(byte)
+        }
+        self.bytes = bytes
+    }
+
+    public var description: String {
+        bytes.map { byte in
+            let hex = String(byte, radix: 16)
+            return hex.count == 1 ? "0" + hex : hex
+        }.joined(separator: ":")
+    }
+}

@@ -1,0 +1,27 @@
+/// One request to the kernel, before it has a sequence number: the message type and flags,
+/// the payload (family header and attributes), and what it is about, for errors.
+public struct NetlinkRequest: Sendable {
+    public var type: UInt16
+    public var flags: UInt16
+    public var payload: [UInt8]
+    /// `route 11.0.0.7/32 table 42`: what an error names.
+    public var subject: String
+
+    init(type: UInt16, flags: UInt16, subject: String, _ body: (inout NetlinkWriter) -> Void) {
+        self.type = type
+        self.flags = flags
+        self.subject = subject
+        var writer = NetlinkWriter()
+        body(&writer)
+        payload = writer.bytes
+    }
+
+    /// The request as bytes with its header.
+    func encoded(sequence: UInt32) -> [UInt8] {
+        var writer = NetlinkWriter()
+        let start = writer.beginMessage(type: type, flags: flags, sequence: sequence)
+        writer.append(bytes: payload)
+        writer.endMessage(start)
+        return writer.bytes
+    }
+}

@@ -1,0 +1,238 @@
+import LashupCRDT
+
+/// What a service owns in the kernel; everything else is never modified or deleted.
+public struct Ownership: Sendable, Hashable {
+    /// Links by exact name, and by name prefix (`vtep`, `lashup-`).
+    public var linkNames: Set<String>
+    public var linkPrefixes: [String]
+    /// Routes of ours carry this protocol, in these tables.
+    public var routeProtocol: UInt8
+    public var routeTables: Set<UInt32>
+    /// Rules of ours sit at these priorities.
+    public var rulePriorities: ClosedRange<UInt32>
+
+    public init(linkNames: Set<String> = [], linkPrefixes: [String] = [], routeProtocol: UInt8 = RouteProtocol.lashup,
+                routeTables: Set<UInt32> = [], rulePriorities: ClosedRange<UInt32> = 0...0) {
+        self.linkNames = linkNames
+        self.linkPrefixes = linkPrefixes
+        self.routeProtocol = routeProtocol
+        self.routeTables = routeTables
+        self.rulePriorities = rulePriorities
+    }
+
+    public func owns(link name: String) -> Bool {
+        linkNames.contains(name) || linkPrefixes.contains { name.hasPrefix($0) }
+    }
+
+    public func owns(_ route: Route) -> Bool { route.routeProtocol == routeProtocol && routeTables.contains(route.table) }
+
+    public func owns(_ rule: Rule) -> Bool { rule.priority != 0 && rulePriorities.contains(rule.priority) }
+}
+
+/// The kernel objects a service wants, of the kinds it owns.
+public struct KernelState: Sendable, Hashable {
+    public var links: [Link]
+    public var addresses: Set<InterfaceAddress>
+    public var routes: Set<Route>
+    public var rules: Set<Rule>
+    public var neighbours: Set<Neighbour>
+    public var forwarding: Set<ForwardingEntry>
+
+    public init(links: [Link] = [], addresses: Set<InterfaceAddress> = [], routes: Set<Route> = [], rules: Set<Rule> = [],
+                neighbours: Set<Neighbour> = [], forwarding: Set<ForwardingEntry> = []) {
+        self.links = links
+        self.addresses = addresses
+        self.routes = routes
+        self.rules = rules
+        self.neighbours = neighbours
+        self.forwarding = forwarding
+    }
+}
+
+/// What one reconcile pass did.
+public struct ReconcileReport: Sendable {
+    public var added = 0
+    public var changed = 0
+    public var removed = 0
+    /// Every change planned, in the order carried out.
+    public var changes: [KernelChange] = []
+    /// Changes the kernel refused (the rest were made).
+    public var failures: [(change: KernelChange, error: NetlinkError)] = []
+
+    public var isNoOp: Bool { changes.isEmpty }
+
+    public var summary: String {
+        "added \(added), changed \(changed), removed \(removed)" + (failures.isEmpty ? "" : ", \(failures.count) failed: \(failures.map { "\($0.error)" }.joined(separator: "; "))")
+    }
+}
+
+/// Makes the kernel hold exactly the desired objects among those the owner owns: dump, diff,
+/// and the minimal change. A second pass over an unchanged kernel changes nothing; objects not
+/// owned are never touched; a link that already matches is left alone (re-setting a VXLAN
+/// device's MAC would flush its static neighbours).
+public enum Reconciler {
+    /// Reads the kernel, plans and applies. Links are created and changed first, then every
+    /// other object, and links are deleted last.
+    public static func reconcile(_ desired: KernelState, owner: Ownership, client: RTNetlink) throws(NetlinkError) -> ReconcileReport {
+        let current = try read(client, families: families(of: desired))
+        let plan = self.plan(desired: desired, current: current, owner: owner)
+        var report = ReconcileReport()
+        report.changes = plan.links + plan.objects + plan.linkDeletes
+        for change in report.changes { count(change, in: &report) }
+        for change in plan.links {
+            if case let .updateLink(link) = change {
+                do { try client.update(link) } catch { report.failures.append((change, error)) }
+            } else {
+                report.failures += try client.apply([change])
+            }
+        }
+        report.failures += try client.apply(plan.objects)
+        report.failures += try client.apply(plan.linkDeletes)
+        return report
+    }
+
+    /// Everything of the kinds reconciled, as the kernel holds it now.
+    public static func read(_ client: RTNetlink, families: Set<IPAddressFamily> = [.v4, .v6]) throws(NetlinkError) -> KernelState {
+        var state = KernelState(links: try client.links(), addresses: Set(try client.addresses()))
+        for family in families.sorted(by: { $0 == .v4 && $1 == .v6 }) {
+            state.routes.formUnion(try client.routes(family))
+            state.rules.formUnion(try client.rules(family))
+        }
+        state.neighbours = Set(try client.neighbours())
+        state.forwarding = Set(try client.forwardingEntries())
+        return state
+    }
+
+    static func families(of state: KernelState) -> Set<IPAddressFamily> {
+        var families: Set<IPAddressFamily> = [.v4]
+        if state.routes.contains(where: { $0.destination.family == .v6 }) || state.rules.contains(where: { $0.family == .v6 }) { families.insert(.v6) }
+        return families
+    }
+
+    /// The changes, in three phases.
+    public struct Plan: Sendable, Equatable {
+        public var links: [KernelChange] = []
+        public var objects: [KernelChange] = []
+        public var linkDeletes: [KernelChange] = []
+    }
+
+    /// The minimal changes taking `current` to `desired` within what `owner` owns. Pure.
+    public static func plan(desired: KernelState, current: KernelState, owner: Ownership) -> Plan {
+        var plan = Plan()
+        let currentLinks = Dictionary(current.links.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        var desiredNames = Set<String>()
+        for link in desired.links where owner.owns(link: link.name) {
+            desiredNames.insert(link.name)
+            if case let .veth(peer) = link.kind { desiredNames.insert(peer) }
+            guard let existing = currentLinks[link.name] else {
+                plan.links.append(.addLink(link))
+                continue
+            }
+            if !sameKind(existing.kind, link.kind) {
+                // A VNI or port cannot change in place: the device is made again.
+                plan.links.append(.deleteLink(link.name))
+                plan.links.append(.addLink(link))
+            } else if linkNeedsUpdate(existing, link) {
+                plan.links.append(.updateLink(link))
+            }
+        }
+        for link in current.links where owner.owns(link: link.name) && !desiredNames.contains(link.name) {
+            // A veth pair goes with either end; delete it once.
+            if case let .veth(peer) = link.kind, plan.linkDeletes.contains(.deleteLink(peer)) { continue }
+            plan.linkDeletes.append(.deleteLink(link.name))
+        }
+
+        let ownedLinks: (String) -> Bool = { owner.owns(link: $0) }
+        let currentAddresses = current.addresses.filter { ownedLinks($0.interface) && !isLinkLocal($0.prefix.address) }
+        let desiredAddresses = desired.addresses.filter { ownedLinks($0.interface) }
+        plan.objects += desiredAddresses.subtracting(currentAddresses).sorted(by: describedBefore).map(KernelChange.addAddress)
+
+        let desiredRoutes = Dictionary(desired.routes.map { normalized($0, owner) }.filter(owner.owns).map { (RouteKey($0), $0) }, uniquingKeysWith: { first, _ in first })
+        let currentRoutes = Dictionary(current.routes.filter(owner.owns).map { (RouteKey($0), $0) }, uniquingKeysWith: { first, _ in first })
+        for (key, route) in desiredRoutes.sorted(by: { $0.value.description < $1.value.description }) where currentRoutes[key] != route {
+            plan.objects.append(.replaceRoute(route))
+        }
+
+        let desiredRules = desired.rules.filter(owner.owns)
+        let currentRules = current.rules.filter(owner.owns)
+        plan.objects += desiredRules.subtracting(currentRules).sorted(by: describedBefore).map(KernelChange.addRule)
+
+        let desiredNeighbours = Dictionary(desired.neighbours.filter { ownedLinks($0.interface) }.map { (NeighbourKey($0), $0) }, uniquingKeysWith: { first, _ in first })
+        let currentNeighbours = Dictionary(current.neighbours.filter { ownedLinks($0.interface) }.map { (NeighbourKey($0), $0) }, uniquingKeysWith: { first, _ in first })
+        for (key, neighbour) in desiredNeighbours.sorted(by: { $0.value.description < $1.value.description }) where currentNeighbours[key] != neighbour {
+            plan.objects.append(.replaceNeighbour(neighbour))
+        }
+
+        let desiredForwarding = desired.forwarding.filter { ownedLinks($0.interface) }
+        let currentForwarding = current.forwarding.filter { ownedLinks($0.interface) }
+        plan.objects += desiredForwarding.subtracting(currentForwarding).sorted(by: describedBefore).map(KernelChange.appendForwarding)
+
+        // Removals of objects on links about to be deleted are left to the link's deletion.
+        let dying = Set(plan.linkDeletes.compactMap { change -> String? in if case let .deleteLink(name) = change { name } else { nil } })
+        plan.objects += currentAddresses.subtracting(desiredAddresses).filter { !dying.contains($0.interface) }.sorted(by: describedBefore).map(KernelChange.deleteAddress)
+        for (key, route) in currentRoutes.sorted(by: { $0.value.description < $1.value.description }) where desiredRoutes[key] == nil && !(route.device.map(dying.contains) ?? false) {
+            plan.objects.append(.deleteRoute(route))
+        }
+        plan.objects += currentRules.subtracting(desiredRules).sorted(by: describedBefore).map(KernelChange.deleteRule)
+        for (key, neighbour) in currentNeighbours.sorted(by: { $0.value.description < $1.value.description }) where desiredNeighbours[key] == nil && !dying.contains(neighbour.interface) {
+            plan.objects.append(.deleteNeighbour(neighbour))
+        }
+        plan.objects += currentForwarding.subtracting(desiredForwarding).filter { !dying.contains($0.interface) }.sorted(by: describedBefore).map(KernelChange.deleteForwarding)
+        return plan
+    }
+
+    static func count(_ change: KernelChange, in report: inout ReconcileReport) {
+        switch change {
+        case .addLink, .addAddress, .addRule, .appendForwarding: report.added += 1
+        case .updateLink, .replaceRoute, .replaceNeighbour: report.changed += 1
+        case .deleteLink, .deleteAddress, .deleteRoute, .deleteRule, .deleteNeighbour, .deleteForwarding: report.removed += 1
+        }
+    }
+
+    /// The kernel's identity of a route: table, destination, metric.
+    struct RouteKey: Hashable {
+        let table: UInt32
+        let destination: IPPrefix
+        let metric: UInt32?
+        init(_ route: Route) { (table, destination, metric) = (route.table, route.destination, route.metric) }
+    }
+
+    struct NeighbourKey: Hashable {
+        let interface: String
+        let address: IPAddress
+        init(_ neighbour: Neighbour) { (interface, address) = (neighbour.interface, neighbour.address) }
+    }
+
+    /// A desired route as the kernel will report it: our protocol, and IPv6's default metric.
+    static func normalized(_ route: Route, _ owner: Ownership) -> Route {
+        var route = route
+        route.routeProtocol = owner.routeProtocol
+        if route.destination.family == .v6, route.metric == nil { route.metric = 1024 }
+        return route
+    }
+
+    static func sameKind(_ current: LinkKind, _ desired: LinkKind) -> Bool {
+        switch (current, desired) {
+        case (.veth, .veth), (.bridge, .bridge), (.dummy, .dummy): true
+        case let (.vxlan(have), .vxlan(want)):
+            have.vni == want.vni && have.port == want.port && have.learning == want.learning
+                && (want.local == nil || have.local == want.local) && (want.underlay == nil || have.underlay == want.underlay)
+        case let (.other(have), .other(want)): have == want
+        default: false
+        }
+    }
+
+    static func linkNeedsUpdate(_ current: Link, _ desired: Link) -> Bool {
+        current.up != desired.up || (desired.mtu != nil && desired.mtu != current.mtu)
+            || (desired.mac != nil && desired.mac != current.mac) || desired.master != current.master
+    }
+
+    static func isLinkLocal(_ address: IPAddress) -> Bool {
+        if case let .v6(high, _) = address { return high >> 54 == 0x3FA }  // fe80::/10
+        return false
+    }
+
+    static func describedBefore<Object: CustomStringConvertible>(_ first: Object, _ second: Object) -> Bool {
+        first.description < second.description
+    }
+}
