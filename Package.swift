@@ -307,7 +307,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LashupNetlinkTests",
-            dependencies: ["LashupNetlink", "LashupCRDT", "LashupTestSupport"],
+            dependencies: ["LashupNetlink", "CLashupNetlink", "LashupCRDT", "LashupTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -46,30 +46,20 @@ static int open_in_current(int protocol, int receive_buffer) {
     return fd;
 }
 
-/// Opens the socket with CAP_NET_ADMIN out of the thread's effective set: the socket keeps
-/// the credentials it was opened with, so changes through it are refused. Capabilities are
-/// per thread; the set is restored before returning.
-static int open_without_admin(int protocol, int receive_buffer) {
+int clashup_netlink_lower_admin(int lower) {
     struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
     struct __user_cap_data_struct data[2];
     if (syscall(SYS_capget, &header, data) != 0) return -errno;
-    struct __user_cap_data_struct lowered[2] = {data[0], data[1]};
-    lowered[0].effective &= ~(1u << CAP_NET_ADMIN);
-    if (syscall(SYS_capset, &header, lowered) != 0) return -errno;
-    int fd = open_in_current(protocol, receive_buffer);
-    if (syscall(SYS_capset, &header, data) != 0) {
-        if (fd >= 0) close(fd);
-        return -EPERM;
+    if (lower) {
+        data[0].effective &= ~(1u << CAP_NET_ADMIN);
+    } else {
+        data[0].effective |= data[0].permitted & (1u << CAP_NET_ADMIN);
     }
-    return fd;
+    return syscall(SYS_capset, &header, data) == 0 ? 0 : -errno;
 }
 
-static int open_here(int protocol, int receive_buffer, int read_only) {
-    return read_only ? open_without_admin(protocol, receive_buffer) : open_in_current(protocol, receive_buffer);
-}
-
-int clashup_netlink_open(int protocol, const char *namespace_path, int receive_buffer, int read_only) {
-    if (namespace_path == NULL) return open_here(protocol, receive_buffer, read_only);
+int clashup_netlink_open(int protocol, const char *namespace_path, int receive_buffer) {
+    if (namespace_path == NULL) return open_in_current(protocol, receive_buffer);
     int original = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
     if (original < 0) return -errno;
     int target = open(namespace_path, O_RDONLY | O_CLOEXEC);
@@ -84,7 +74,7 @@ int clashup_netlink_open(int protocol, const char *namespace_path, int receive_b
         close(original);
         return -error;
     }
-    int fd = open_here(protocol, receive_buffer, read_only);
+    int fd = open_in_current(protocol, receive_buffer);
     // Back to where the thread was, whatever happened: it is shared with other work.
     int restored = setns(original, CLONE_NEWNET);
     close(target);

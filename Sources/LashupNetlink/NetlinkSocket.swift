@@ -22,11 +22,11 @@ final class NetlinkSocket {
     var sequence: UInt32 = 0
     var buffer: [UInt8]
 
-    init(protocol kind: Int32, namespace: String?, readOnly: Bool) throws(NetlinkError) {
+    init(protocol kind: Int32, namespace: String?) throws(NetlinkError) {
         let result: Int32 = if let namespace {
-            namespace.withCString { clashup_netlink_open(kind, $0, Int32(Self.receiveBuffer), readOnly ? 1 : 0) }
+            namespace.withCString { clashup_netlink_open(kind, $0, Int32(Self.receiveBuffer)) }
         } else {
-            clashup_netlink_open(kind, nil, Int32(Self.receiveBuffer), readOnly ? 1 : 0)
+            clashup_netlink_open(kind, nil, Int32(Self.receiveBuffer))
         }
         guard result >= 0 else {
             throw .socket("cannot open a netlink socket" + (namespace.map { " in \($0)" } ?? ""), code: -result)

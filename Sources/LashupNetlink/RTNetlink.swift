@@ -12,12 +12,11 @@ public final class RTNetlink: Sendable {
     public let namespace: String?
 
     /// Opens a client in the network namespace at `namespace` (`/run/netns/NAME`), or in the
-    /// caller's. Reading needs no privilege; without CAP_NET_ADMIN every change fails with
-    /// kind `.permission`. A `readOnly` client is refused every change even when the process
-    /// could make them (for status pages and diagnostics that must never touch the kernel).
-    public init(namespace: String? = nil, readOnly: Bool = false) throws(NetlinkError) {
+    /// caller's (entering another needs CAP_SYS_ADMIN). Reading needs no privilege; without
+    /// CAP_NET_ADMIN every change fails with kind `.permission`.
+    public init(namespace: String? = nil) throws(NetlinkError) {
         self.namespace = namespace
-        socket = Mutex(try NetlinkSocket(protocol: 0, namespace: namespace, readOnly: readOnly))
+        socket = Mutex(try NetlinkSocket(protocol: 0, namespace: namespace))
     }
 
     // MARK: Reading

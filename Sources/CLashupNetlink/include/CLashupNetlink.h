@@ -11,9 +11,13 @@
 /// `namespace_path` (a file such as /run/netns/NAME), the socket belongs to that network
 /// namespace: the calling thread enters it only for the socket call and returns at once.
 /// Returns the descriptor, or -errno.
-/// With `read_only`, the socket is opened while this thread's CAP_NET_ADMIN is out of its
-/// effective set (and put back after), so the kernel refuses every change made through it.
-int clashup_netlink_open(int protocol, const char *namespace_path, int receive_buffer, int read_only);
+int clashup_netlink_open(int protocol, const char *namespace_path, int receive_buffer);
+
+/// Takes CAP_NET_ADMIN out of the calling thread's effective set (lower = 1) or puts it back
+/// from the permitted set (lower = 0). Capabilities are per thread and the kernel checks the
+/// sender's, so tests use it to see what an agent without the capability sees. Returns 0 or
+/// -errno.
+int clashup_netlink_lower_admin(int lower);
 
 /// Sends one buffer of concatenated messages to the kernel. Returns bytes sent or -errno.
 ssize_t clashup_netlink_send(int fd, const uint8_t *bytes, size_t length);
