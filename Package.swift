@@ -190,6 +190,7 @@ let package = Package(
                 "LashupClient",
                 "LashupDNS",
                 "LashupDNSServer",
+                "LashupNetlink",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

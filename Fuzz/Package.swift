@@ -66,6 +66,15 @@ let package = Package(
             ],
             swiftSettings: fuzzSettings
         ),
+        .executableTarget(
+            name: "FuzzNetlink",
+            dependencies: [
+                "FuzzSupport",
+                .product(name: "LashupNetlink", package: "Lashup"),
+                .product(name: "LashupCRDT", package: "Lashup"),
+            ],
+            swiftSettings: fuzzSettings
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -145,39 +145,39 @@ public enum Reconciler {
         let ownedLinks: (String) -> Bool = { owner.owns(link: $0) }
         let currentAddresses = current.addresses.filter { ownedLinks($0.interface) && !isLinkLocal($0.prefix.address) }
         let desiredAddresses = desired.addresses.filter { ownedLinks($0.interface) }
-        plan.objects += desiredAddresses.subtracting(currentAddresses).sorted(by: describedBefore).map(KernelChange.addAddress)
+        plan.objects += desiredAddresses.subtracting(currentAddresses).describedInOrder().map(KernelChange.addAddress)
 
         let desiredRoutes = Dictionary(desired.routes.map { normalized($0, owner) }.filter(owner.owns).map { (RouteKey($0), $0) }, uniquingKeysWith: { first, _ in first })
         let currentRoutes = Dictionary(current.routes.filter(owner.owns).map { (RouteKey($0), $0) }, uniquingKeysWith: { first, _ in first })
-        for (key, route) in desiredRoutes.sorted(by: { $0.value.description < $1.value.description }) where currentRoutes[key] != route {
+        for (key, route) in inOrder(desiredRoutes) where currentRoutes[key] != route {
             plan.objects.append(.replaceRoute(route))
         }
 
         let desiredRules = desired.rules.filter(owner.owns)
         let currentRules = current.rules.filter(owner.owns)
-        plan.objects += desiredRules.subtracting(currentRules).sorted(by: describedBefore).map(KernelChange.addRule)
+        plan.objects += desiredRules.subtracting(currentRules).describedInOrder().map(KernelChange.addRule)
 
         let desiredNeighbours = Dictionary(desired.neighbours.filter { ownedLinks($0.interface) }.map { (NeighbourKey($0), $0) }, uniquingKeysWith: { first, _ in first })
         let currentNeighbours = Dictionary(current.neighbours.filter { ownedLinks($0.interface) }.map { (NeighbourKey($0), $0) }, uniquingKeysWith: { first, _ in first })
-        for (key, neighbour) in desiredNeighbours.sorted(by: { $0.value.description < $1.value.description }) where currentNeighbours[key] != neighbour {
+        for (key, neighbour) in inOrder(desiredNeighbours) where currentNeighbours[key] != neighbour {
             plan.objects.append(.replaceNeighbour(neighbour))
         }
 
         let desiredForwarding = desired.forwarding.filter { ownedLinks($0.interface) }
         let currentForwarding = current.forwarding.filter { ownedLinks($0.interface) }
-        plan.objects += desiredForwarding.subtracting(currentForwarding).sorted(by: describedBefore).map(KernelChange.appendForwarding)
+        plan.objects += desiredForwarding.subtracting(currentForwarding).describedInOrder().map(KernelChange.appendForwarding)
 
         // Removals of objects on links about to be deleted are left to the link's deletion.
         let dying = Set(plan.linkDeletes.compactMap { change -> String? in if case let .deleteLink(name) = change { name } else { nil } })
-        plan.objects += currentAddresses.subtracting(desiredAddresses).filter { !dying.contains($0.interface) }.sorted(by: describedBefore).map(KernelChange.deleteAddress)
-        for (key, route) in currentRoutes.sorted(by: { $0.value.description < $1.value.description }) where desiredRoutes[key] == nil && !(route.device.map(dying.contains) ?? false) {
+        plan.objects += currentAddresses.subtracting(desiredAddresses).filter { !dying.contains($0.interface) }.describedInOrder().map(KernelChange.deleteAddress)
+        for (key, route) in inOrder(currentRoutes) where desiredRoutes[key] == nil && !(route.device.map(dying.contains) ?? false) {
             plan.objects.append(.deleteRoute(route))
         }
-        plan.objects += currentRules.subtracting(desiredRules).sorted(by: describedBefore).map(KernelChange.deleteRule)
-        for (key, neighbour) in currentNeighbours.sorted(by: { $0.value.description < $1.value.description }) where desiredNeighbours[key] == nil && !dying.contains(neighbour.interface) {
+        plan.objects += currentRules.subtracting(desiredRules).describedInOrder().map(KernelChange.deleteRule)
+        for (key, neighbour) in inOrder(currentNeighbours) where desiredNeighbours[key] == nil && !dying.contains(neighbour.interface) {
             plan.objects.append(.deleteNeighbour(neighbour))
         }
-        plan.objects += currentForwarding.subtracting(desiredForwarding).filter { !dying.contains($0.interface) }.sorted(by: describedBefore).map(KernelChange.deleteForwarding)
+        plan.objects += currentForwarding.subtracting(desiredForwarding).filter { !dying.contains($0.interface) }.describedInOrder().map(KernelChange.deleteForwarding)
         return plan
     }
 
@@ -232,7 +232,17 @@ public enum Reconciler {
         return false
     }
 
-    static func describedBefore<Object: CustomStringConvertible>(_ first: Object, _ second: Object) -> Bool {
-        first.description < second.description
+    /// A dictionary's entries in the order of their values' descriptions (each described
+    /// once), so plans are the same on every run.
+    static func inOrder<Key, Value: CustomStringConvertible>(_ dictionary: [Key: Value]) -> [(key: Key, value: Value)] {
+        dictionary.map { (text: $0.value.description, entry: $0) }.sorted { $0.text < $1.text }.map(\.entry)
+    }
+}
+
+extension Collection where Element: CustomStringConvertible {
+    /// The elements in the order of their descriptions (each described once), so plans are
+    /// the same on every run.
+    func describedInOrder() -> [Element] {
+        map { (text: $0.description, element: $0) }.sorted { $0.text < $1.text }.map(\.element)
     }
 }
