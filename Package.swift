@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "LashupDNS", targets: ["LashupDNS"]),
         .library(name: "LashupDNSServer", targets: ["LashupDNSServer"]),
         .library(name: "LashupNetlink", targets: ["LashupNetlink"]),
+        .library(name: "LashupNFTables", targets: ["LashupNFTables"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -132,6 +133,8 @@ let package = Package(
             dependencies: ["CLashupNetlink", "LashupCRDT"],
             swiftSettings: strict
         ),
+        // nftables through `nft -f -` transactions and `nft -j` read-back.
+        .target(name: "LashupNFTables", swiftSettings: strict),
         // recvmmsg/sendmmsg for the DNS UDP listeners (not exported by Swift's Glibc module).
         .target(name: "CLashupUDP"),
         .target(
@@ -191,6 +194,7 @@ let package = Package(
                 "LashupDNS",
                 "LashupDNSServer",
                 "LashupNetlink",
+                "LashupNFTables",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -308,7 +312,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LashupNetlinkTests",
-            dependencies: ["LashupNetlink", "CLashupNetlink", "LashupCRDT", "LashupTestSupport"],
+            dependencies: ["LashupNetlink", "LashupNFTables", "CLashupNetlink", "LashupCRDT", "LashupTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
