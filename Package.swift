@@ -130,7 +130,11 @@ let package = Package(
         .target(name: "CLashupNetlink"),
         .target(
             name: "LashupNetlink",
-            dependencies: ["CLashupNetlink", "LashupCRDT"],
+            dependencies: [
+                "CLashupNetlink", "LashupCRDT",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
             swiftSettings: strict
         ),
         // nftables through `nft -f -` transactions and `nft -j` read-back.
@@ -312,7 +316,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LashupNetlinkTests",
-            dependencies: ["LashupNetlink", "LashupNFTables", "CLashupNetlink", "LashupCRDT", "LashupTestSupport"],
+            dependencies: ["LashupNetlink", "LashupNFTables", "CLashupNetlink", "LashupCRDT", "LashupTestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -58,6 +58,13 @@ int clashup_netlink_lower_admin(int lower) {
     return syscall(SYS_capset, &header, data) == 0 ? 0 : -errno;
 }
 
+int clashup_netlink_has_admin(void) {
+    struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct data[2];
+    if (syscall(SYS_capget, &header, data) != 0) return -errno;
+    return (data[0].effective & (1u << CAP_NET_ADMIN)) ? 1 : 0;
+}
+
 int clashup_netlink_open(int protocol, const char *namespace_path, int receive_buffer) {
     if (namespace_path == NULL) return open_in_current(protocol, receive_buffer);
     int original = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);

@@ -59,6 +59,8 @@ public struct ReconcileReport: Sendable {
     /// Changes the kernel refused (the rest were made).
     public var failures: [(change: KernelChange, error: NetlinkError)] = []
 
+    public init() {}
+
     public var isNoOp: Bool { changes.isEmpty }
 
     public var summary: String {

@@ -156,11 +156,14 @@ struct RTNetlinkErrorTests {
         #expect(noDevice?.kind == .noDevice && "\(noDevice!)".hasPrefix("route 11.0.0.8/32 table 42: no such device"), "\(String(describing: noDevice))")
         // Permission: what an agent without CAP_NET_ADMIN sees. The kernel checks the sending
         // thread's capabilities; this test runs on a thread of its own (`.onOwnThread`).
+        #expect(KernelAccess.missing(for: "the load balancer") == nil)
         #expect(clashup_netlink_lower_admin(1) == 0)
+        let startUpLine = KernelAccess.missing(for: "the load balancer")
         let denied = try client.apply([.addAddress(InterfaceAddress(interface: "br-e", prefix: IPPrefix("10.7.0.2/24")!))]).first?.error
         let stillReads = try client.links().contains { $0.name == "br-e" }
         #expect(clashup_netlink_lower_admin(0) == 0)
         #expect(stillReads, "reading needs no privilege")
+        #expect(startUpLine == "the load balancer stays off: programming the kernel needs root or CAP_NET_ADMIN")
         #expect(denied?.kind == .permission && "\(denied!)".hasPrefix("address 10.7.0.2/24 on br-e: operation not permitted"), "\(String(describing: denied))")
     }
 }

@@ -29,6 +29,10 @@ ssize_t clashup_netlink_receive(int fd, uint8_t *buffer, size_t capacity, int ti
 /// Opens a network namespace file for IFLA_NET_NS_FD. Returns the descriptor or -errno.
 int clashup_netlink_open_namespace(const char *path);
 
+/// 1 when the calling thread has CAP_NET_ADMIN in its effective set, 0 when not, -errno when
+/// it cannot tell.
+int clashup_netlink_has_admin(void);
+
 void clashup_netlink_close(int fd);
 
 #endif

@@ -2,16 +2,18 @@ import ArgumentParser
 import Foundation
 import LashupAPI
 import LashupCRDT
+import LashupNFTables
 import LashupNetlink
 
-/// `lashup bench netlink`: programs routes and permanent neighbours through `LashupNetlink`
+/// `lashup bench kernel`: programs routes and permanent neighbours through `LashupNetlink`
 /// and through `ip -batch` (the peer), each in a fresh network namespace of its own, then a
-/// no-op reconcile of the programmed state. Needs root; changes nothing outside the
+/// no-op reconcile of the programmed state, then an nftables map of as many elements in one
+/// transaction and a change of one element. Needs root; changes nothing outside the
 /// namespaces it creates and deletes.
-struct NetlinkBenchCommand: ParsableCommand {
+struct KernelBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "netlink",
-        abstract: "Measure programming routes and neighbours through LashupNetlink vs ip -batch, and a no-op reconcile (root)."
+        commandName: "kernel",
+        abstract: "Measure routes and neighbours through LashupNetlink vs ip -batch, a no-op reconcile, and a large nftables map (root)."
     )
 
     @Option(help: "Routes (and, as many, permanent neighbours) to program.") var objects = 10_000
@@ -77,10 +79,34 @@ struct NetlinkBenchCommand: ParsableCommand {
         let ipRoutes = try peer.timedBatch(routes.map { "route replace \($0.destination) dev \(Self.bridge) table \(Self.table) proto \(RouteProtocol.lashup) scope link" })
         let ipNeighbours = try peer.timedBatch(neighbours.map { "neighbour replace \($0.address) lladdr \($0.mac) dev \(Self.bridge) nud permanent" })
 
+        // nftables: one map of `objects` elements written in one transaction, then one element
+        // changed (an element-only transaction), then a pass with nothing to change.
+        let tables = try NFTables(namespace: ours.path)
+        var map = NFTMap(name: "backends", keyType: "ipv4_addr", valueType: "ipv4_addr")
+        for index in 0..<objects { map.elements[IPAddress.v4(0x0B00_0000 | UInt32(index)).description] = IPAddress.v4(0x0A00_0000 | UInt32(index)).description }
+        var ruleset = NFTRuleset(maps: [map], chains: [
+            NFTChain(name: "prerouting", hook: .init(type: "nat", hook: "prerouting", priority: -100), rules: ["dnat ip to ip daddr map @backends"]),
+        ])
+        start = clock.now
+        try tables.apply(ruleset)
+        let nftFull = (clock.now - start).seconds
+        ruleset.maps[0].elements["11.0.0.1"] = "10.9.9.9"
+        start = clock.now
+        let one = try tables.apply(ruleset)
+        let nftOne = (clock.now - start).seconds
+        guard one.kind == .elements else { throw BenchError("changing one element was not an element-only transaction: \(one)") }
+        start = clock.now
+        let none = try tables.apply(ruleset)
+        let nftNone = (clock.now - start).seconds
+        guard none.kind == .unchanged else { throw BenchError("an unchanged map was rewritten: \(none)") }
+
         let rows: [(String, Double, Double?)] = [
             ("routes", oursRoutes, ipRoutes),
             ("permanent neighbours", oursNeighbours, ipNeighbours),
             ("no-op reconcile (dump + diff)", reconcile, nil),
+            ("nft map, one transaction", nftFull, nil),
+            ("nft map, one element changed", nftOne, nil),
+            ("nft map, nothing to change", nftNone, nil),
         ]
         if json {
             print(JSONValue.object([
@@ -88,13 +114,17 @@ struct NetlinkBenchCommand: ParsableCommand {
                 "routes_seconds": .number(oursRoutes), "routes_ip_batch_seconds": .number(ipRoutes), "routes_ratio": .number(ipRoutes / oursRoutes),
                 "neighbours_seconds": .number(oursNeighbours), "neighbours_ip_batch_seconds": .number(ipNeighbours), "neighbours_ratio": .number(ipNeighbours / oursNeighbours),
                 "noop_reconcile_seconds": .number(reconcile),
+                "nft_map_full_seconds": .number(nftFull), "nft_map_one_element_seconds": .number(nftOne), "nft_map_unchanged_seconds": .number(nftNone),
             ]).text)
         } else {
             print("\(objects) objects of each kind, each side in a fresh network namespace")
             for (what, mine, theirs) in rows {
-                let peerText = theirs.map { String(format: "ip -batch %.3f s (%.0f/s), ratio %.2f", $0, Double(objects) / $0, $0 / mine) } ?? ""
                 let label = what.padding(toLength: 32, withPad: " ", startingAt: 0)
-                print(label + String(format: "LashupNetlink %.3f s (%.0f/s)   ", mine, Double(objects) / mine) + peerText)
+                if let theirs {
+                    print(label + String(format: "LashupNetlink %.3f s (%.0f/s)   ip -batch %.3f s (%.0f/s)   ratio %.2f", mine, Double(objects) / mine, theirs, Double(objects) / theirs, theirs / mine))
+                } else {
+                    print(label + String(format: "%.3f s", mine))
+                }
             }
         }
     }
