@@ -7,6 +7,8 @@
 #include <linux/netlink.h>
 #include <sys/syscall.h>
 #include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -87,8 +89,11 @@ int clashup_netlink_open(int protocol, const char *namespace_path, int receive_b
     close(target);
     close(original);
     if (restored != 0) {
-        if (fd >= 0) close(fd);
-        return -EBADFD;
+        // The thread would go on in the wrong namespace, and whatever runs on it next (the
+        // agent's own sockets, another namespace's changes) would act on the wrong host.
+        // Nothing can make that safe: stop the process.
+        fprintf(stderr, "lashup: cannot return to the original network namespace: %s\n", strerror(errno));
+        abort();
     }
     return fd;
 }

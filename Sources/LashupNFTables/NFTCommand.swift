@@ -10,7 +10,12 @@ struct NFTCommand: Sendable {
         ["/usr/sbin/nft", "/sbin/nft", "/usr/bin/nft"].first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
+    /// nft may exit before it has read all of a script it refuses; writing the rest must then
+    /// fail with EPIPE, not kill the agent with SIGPIPE.
+    static let pipeSignalIgnored: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
+
     init(namespace: String?) throws(NFTablesError) {
+        Self.pipeSignalIgnored
         guard let nft = Self.locate() else { throw .unavailable("no nft executable in /usr/sbin, /sbin or /usr/bin (install nftables)") }
         self.nft = nft
         self.namespace = namespace
@@ -42,12 +47,16 @@ struct NFTCommand: Sendable {
         do { try process.run() } catch { throw .unavailable("cannot run \(nft): \(error)") }
         // nft reads its whole script before it acts or prints to stdout, so writing first and
         // reading after cannot deadlock.
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        // A write that fails means nft has exited; its status and stderr say why.
+        if let input { try? stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8)) }
         try? stdin.fileHandleForWriting.close()
         let out = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let message = String(decoding: FileManager.default.contents(atPath: errorPath) ?? Data(), as: UTF8.self)
         guard process.terminationStatus == 0 else {
+            if let namespace, message.hasPrefix("nsenter:") {
+                throw .unavailable("cannot enter the network namespace \(namespace): \(message.trimmingCharacters())")
+            }
             if message.contains("Operation not permitted") { throw .permission(message.trimmingCharacters()) }
             throw Self.rejection(message, script: input)
         }
@@ -62,6 +71,7 @@ struct NFTCommand: Sendable {
         if let range = first.range(of: "/dev/stdin:") {
             line = Int(first[range.upperBound...].prefix { $0.isNumber })
         }
+        if line == 0 { line = nil }
         let text = line.flatMap { number in
             script?.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(number - 1).first.map(String.init)
         }

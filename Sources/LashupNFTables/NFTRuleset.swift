@@ -3,8 +3,9 @@
 /// kernel hold it, touching no other table.
 ///
 /// Elements are compared as nft prints them back, so write them canonically: decimal numbers,
-/// addresses as `IPAddress.description` prints them, concatenations as `a . b . c`, prefixes as
-/// `10.0.0.0/8`, map entries as key and value.
+/// addresses as `IPAddress.description` prints them, protocols by name (`tcp`, `udp`: nft prints
+/// `inet_proto` values that way), concatenations as `a . b . c`, prefixes as `10.0.0.0/8`, map
+/// entries as key and value.
 public struct NFTRuleset: Sendable, Hashable {
     /// `inet`, `ip`, `ip6`.
     public var family: String

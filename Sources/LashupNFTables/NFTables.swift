@@ -80,8 +80,9 @@ public final class NFTables: Sendable {
     func read(_ ruleset: NFTRuleset) throws(NFTablesError) -> NFTReadBack? {
         let json: String
         do {
-            json = try command.run(["-j", "list", "table", ruleset.family, ruleset.table])
-        } catch let NFTablesError.rejected(message, _, _) where message.contains("No such file or directory") {
+            // -s: stateless, so counters' figures never look like a change.
+            json = try command.run(["-j", "-s", "list", "table", ruleset.family, ruleset.table])
+        } catch let NFTablesError.rejected(message, _, _) where message.hasPrefix("Error:") && message.contains("No such file or directory") {
             return nil
         }
         return try NFTReadBack.parse(json, table: ruleset.table)

@@ -156,7 +156,8 @@ enum RuleCodec {
         guard payload.header(UInt8.self, at: 7) == Netlink.ruleToTable else { return nil }
         let attributes = try payload.attributes()
         var source: IPPrefix?
-        if let address = try attributes.address(Netlink.RuleAttribute.source) {
+        // A source of length 0 is "from all", however the kernel spells it.
+        if let address = try attributes.address(Netlink.RuleAttribute.source), sourceLength > 0 {
             guard let prefix = IPPrefix(address: address, length: sourceLength) else { throw .badLength(what: "rule source prefix", length: Int(sourceLength)) }
             source = prefix
         }

@@ -13,8 +13,8 @@ public struct IPPrefix: Hashable, Sendable, CustomStringConvertible {
 
     /// `ADDRESS/LENGTH`, or a bare address (a host prefix).
     public init?(_ text: String) {
-        let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
-        guard let address = IPAddress(parts[0]) else { return nil }
+        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard let first = parts.first, let address = IPAddress(first) else { return nil }
         let length: UInt8?
         if parts.count == 2 { length = UInt8(parts[1]) } else { length = address.isIPv4 ? 32 : 128 }
         guard let length else { return nil }
@@ -22,6 +22,21 @@ public struct IPPrefix: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var family: IPAddressFamily { address.isIPv4 ? .v4 : .v6 }
+
+    /// The prefix with its host bits cleared, as the kernel stores a route's destination
+    /// (`10.1.2.3/24` becomes `10.1.2.0/24`).
+    public var network: IPPrefix {
+        var copy = self
+        switch address {
+        case let .v4(value):
+            copy.address = .v4(length == 0 ? 0 : value & (UInt32.max << (32 - UInt32(length))))
+        case let .v6(high, low):
+            let highMask: UInt64 = length >= 64 ? .max : (length == 0 ? 0 : .max << (64 - UInt64(length)))
+            let lowMask: UInt64 = length <= 64 ? 0 : (length == 128 ? .max : .max << (128 - UInt64(length)))
+            copy.address = .v6(high: high & highMask, low: low & lowMask)
+        }
+        return copy
+    }
 
     public var description: String { "\(address)/\(length)" }
 }

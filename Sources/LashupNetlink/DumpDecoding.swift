@@ -8,6 +8,8 @@ public enum DumpedObject: Sendable, Equatable {
     case route(Route, device: Int32?)
     case rule(Rule)
     case neighbour(index: Int32, state: UInt16, flags: UInt8, address: IPAddress?, mac: MACAddress?)
+    /// A tracked connection (ctnetlink's dump, on a NETLINK_NETFILTER socket).
+    case conntrack(ConntrackEntry)
 }
 
 
@@ -27,6 +29,8 @@ extension DumpedObject {
         case Netlink.MessageType.newNeighbour:
             let entry = try NeighbourCodec.decode(message)
             return .neighbour(index: entry.index, state: entry.state, flags: entry.flags, address: entry.address, mac: entry.mac)
+        case ConntrackCodec.MessageType.new:
+            return try ConntrackCodec.decode(message).map(DumpedObject.conntrack)
         default:
             return nil
         }
@@ -56,6 +60,8 @@ extension DumpedObject {
             request = RuleCodec.add(rule)
         case .neighbour:
             return nil
+        case let .conntrack(entry):
+            request = ConntrackCodec.new(entry)
         }
         return try? NetlinkReader.messages(in: request.encoded(sequence: 1)).first
     }

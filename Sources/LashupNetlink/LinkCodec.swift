@@ -117,7 +117,9 @@ enum LinkCodec {
             switch kind {
             case "veth":
                 decoded.link.kind = .veth(peer: "")
-                decoded.peerIndex = linkIndex
+                // A peer in another namespace has an index there, not here: it has no name
+                // this dump can give it.
+                if attributes[Netlink.LinkAttribute.linkNetnsID] == nil { decoded.peerIndex = linkIndex }
             case "bridge": decoded.link.kind = .bridge
             case "dummy": decoded.link.kind = .dummy
             case "vxlan":

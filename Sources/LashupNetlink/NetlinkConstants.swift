@@ -62,6 +62,8 @@ public enum Netlink {
         static let master: UInt16 = 10
         static let linkInfo: UInt16 = 18
         static let netnsFD: UInt16 = 28
+        /// IFLA_LINK_NETNSID: IFLA_LINK is an index in another namespace (a veth's far end).
+        static let linkNetnsID: UInt16 = 37
     }
 
     enum LinkInfoAttribute {
@@ -122,7 +124,7 @@ public enum Netlink {
     static let routeOnLink: UInt32 = 0x4
     /// Rule action FR_ACT_TO_TBL.
     static let ruleToTable: UInt8 = 1
-    /// The kernel's main table, and its largest one-byte table id (RT_TABLE_COMPAT).
+    /// The kernel's main table (RT_TABLE_MAIN); larger ids travel in RTA_TABLE.
     static let mainTable: UInt32 = 254
     /// Socket option NETLINK_EXT_ACK: errors carry a message saying which attribute was wrong.
     static let extendedAcknowledge: Int32 = 11

@@ -13,6 +13,8 @@ public enum NetlinkError: Error, Sendable, Equatable, CustomStringConvertible {
     case decoding(NetlinkDecodingError)
     /// No reply within the time allowed.
     case timeout(String)
+    /// A dump was changed by someone else while it was read, every time it was tried.
+    case interrupted(subject: String, attempts: Int)
 
     /// The kinds of kernel refusal callers act on.
     public enum Kind: Sendable, Equatable {
@@ -48,6 +50,8 @@ public enum NetlinkError: Error, Sendable, Equatable, CustomStringConvertible {
             "\(error)"
         case let .timeout(what):
             "\(what): no answer from the kernel"
+        case let .interrupted(subject, attempts):
+            "\(subject): the dump changed while it was read, \(attempts) times in a row"
         }
     }
 

@@ -71,9 +71,11 @@ final class NetlinkSocket {
         return outcomes
     }
 
-    /// The messages of one dump (read again when a concurrent change interrupted it).
-    func dump(_ request: NetlinkRequest) throws(NetlinkError) -> [NetlinkMessage] {
-        for attempt in 1...Self.dumpAttempts {
+    /// The messages of one dump that `keep` selects (read again when a concurrent change
+    /// interrupted it). Selecting as the parts arrive keeps memory to what is kept: a
+    /// conntrack table can hold a million entries.
+    func dump(_ request: NetlinkRequest, keep: (NetlinkMessage) throws(NetlinkError) -> Bool = { _ in true }) throws(NetlinkError) -> [NetlinkMessage] {
+        for _ in 1...Self.dumpAttempts {
             let sequence = nextSequence()
             try send(request.encoded(sequence: sequence))
             var messages: [NetlinkMessage] = []
@@ -83,19 +85,25 @@ final class NetlinkSocket {
                     if message.flags & Self.dumpInterrupted != 0 { interrupted = true }
                     switch message.type {
                     case Netlink.MessageType.done:
+                        // A dump that failed part-way ends with its errno in NLMSG_DONE.
+                        if message.payload.count >= 4 {
+                            let code = 0 &- NetlinkReader.read(Int32.self, message.payload, 0)
+                            if code != 0 { throw .kernel(subject: request.subject, code: code, message: nil) }
+                        }
                         break reading
                     case Netlink.MessageType.error:
                         let (code, text) = try Self.errorCode(message)
                         if code == 0 { break reading }
                         throw .kernel(subject: request.subject, code: code, message: text)
                     default:
-                        messages.append(message)
+                        if try keep(message) { messages.append(message) }
                     }
                 }
             }
-            if !interrupted || attempt == Self.dumpAttempts { return messages }
+            if !interrupted { return messages }
         }
-        return []
+        // Changing faster than it can be read: a partial view must not be diffed and acted on.
+        throw .interrupted(subject: request.subject, attempts: Self.dumpAttempts)
     }
 
     func send(_ bytes: [UInt8]) throws(NetlinkError) {
@@ -129,6 +137,7 @@ final class NetlinkSocket {
                 text = attributes.string(Netlink.ErrorAttribute.message)
             }
         }
-        return (-error, text)
+        // 0 &- : a hostile Int32.min must not trap.
+        return (0 &- error, text)
     }
 }

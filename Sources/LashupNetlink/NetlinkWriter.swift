@@ -29,8 +29,11 @@ struct NetlinkWriter {
 
     mutating func append(bytes more: [UInt8]) { bytes.append(contentsOf: more) }
 
+    /// An attribute's length is 16 bits: a payload too long for it is written with the length
+    /// clamped, which the kernel refuses as malformed (an error, never a trap here). Nothing
+    /// this client sends comes near the limit.
     mutating func attribute(_ type: UInt16, bytes payload: [UInt8]) {
-        append(UInt16(4 + payload.count))
+        append(UInt16(clamping: 4 + payload.count))
         append(type)
         bytes.append(contentsOf: payload)
         padToFour()
@@ -58,7 +61,7 @@ struct NetlinkWriter {
         append(type)
         body(&self)
         padToFour()
-        patch(UInt16(bytes.count - start), at: start)
+        patch(UInt16(clamping: bytes.count - start), at: start)
     }
 
     private mutating func padToFour() {

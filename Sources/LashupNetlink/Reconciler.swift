@@ -76,7 +76,8 @@ public enum Reconciler {
     /// Reads the kernel, plans and applies. Links are created and changed first, then every
     /// other object, and links are deleted last.
     public static func reconcile(_ desired: KernelState, owner: Ownership, client: RTNetlink) throws(NetlinkError) -> ReconcileReport {
-        let current = try read(client, families: families(of: desired))
+        // Both families always: a stale IPv6 route of ours must go even when none is wanted.
+        let current = try read(client)
         let plan = self.plan(desired: desired, current: current, owner: owner)
         var report = ReconcileReport()
         report.changes = plan.links + plan.objects + plan.linkDeletes
@@ -103,12 +104,6 @@ public enum Reconciler {
         state.neighbours = Set(try client.neighbours())
         state.forwarding = Set(try client.forwardingEntries())
         return state
-    }
-
-    static func families(of state: KernelState) -> Set<IPAddressFamily> {
-        var families: Set<IPAddressFamily> = [.v4]
-        if state.routes.contains(where: { $0.destination.family == .v6 }) || state.rules.contains(where: { $0.family == .v6 }) { families.insert(.v6) }
-        return families
     }
 
     /// The changes, in three phases.
@@ -138,6 +133,9 @@ public enum Reconciler {
                 plan.links.append(.updateLink(link))
             }
         }
+        // Links made again take their addresses, routes and neighbours with them: what the
+        // kernel holds on them now will not be there after, so it counts as absent.
+        let remade = Set(plan.links.compactMap { change -> String? in if case let .deleteLink(name) = change { name } else { nil } })
         for link in current.links where owner.owns(link: link.name) && !desiredNames.contains(link.name) {
             // A veth pair goes with either end; delete it once.
             if case let .veth(peer) = link.kind, plan.linkDeletes.contains(.deleteLink(peer)) { continue }
@@ -145,13 +143,17 @@ public enum Reconciler {
         }
 
         let ownedLinks: (String) -> Bool = { owner.owns(link: $0) }
-        let currentAddresses = current.addresses.filter { ownedLinks($0.interface) && !isLinkLocal($0.prefix.address) }
+        let survives: (String) -> Bool = { !remade.contains($0) }
         let desiredAddresses = desired.addresses.filter { ownedLinks($0.interface) }
+        // The kernel gives every IPv6 link an fe80:: address of its own: ours only if wanted.
+        let currentAddresses = current.addresses.filter {
+            ownedLinks($0.interface) && survives($0.interface) && (!isLinkLocal($0.prefix.address) || desiredAddresses.contains($0))
+        }
         plan.objects += desiredAddresses.subtracting(currentAddresses).describedInOrder().map(KernelChange.addAddress)
 
         let desiredRoutes = Dictionary(desired.routes.map { normalized($0, owner) }.filter(owner.owns).map { (RouteKey($0), $0) }, uniquingKeysWith: { first, _ in first })
-        let currentRoutes = Dictionary(current.routes.filter(owner.owns).map { (RouteKey($0), $0) }, uniquingKeysWith: { first, _ in first })
-        for (key, route) in inOrder(desiredRoutes) where currentRoutes[key] != route {
+        let currentRoutes = Dictionary(current.routes.filter { owner.owns($0) && ($0.device.map(survives) ?? true) }.map { (RouteKey($0), $0) }, uniquingKeysWith: { first, _ in first })
+        for (key, route) in inOrder(desiredRoutes) where !(currentRoutes[key].map { matches($0, route) } ?? false) {
             plan.objects.append(.replaceRoute(route))
         }
 
@@ -160,13 +162,13 @@ public enum Reconciler {
         plan.objects += desiredRules.subtracting(currentRules).describedInOrder().map(KernelChange.addRule)
 
         let desiredNeighbours = Dictionary(desired.neighbours.filter { ownedLinks($0.interface) }.map { (NeighbourKey($0), $0) }, uniquingKeysWith: { first, _ in first })
-        let currentNeighbours = Dictionary(current.neighbours.filter { ownedLinks($0.interface) }.map { (NeighbourKey($0), $0) }, uniquingKeysWith: { first, _ in first })
+        let currentNeighbours = Dictionary(current.neighbours.filter { ownedLinks($0.interface) && survives($0.interface) }.map { (NeighbourKey($0), $0) }, uniquingKeysWith: { first, _ in first })
         for (key, neighbour) in inOrder(desiredNeighbours) where currentNeighbours[key] != neighbour {
             plan.objects.append(.replaceNeighbour(neighbour))
         }
 
         let desiredForwarding = desired.forwarding.filter { ownedLinks($0.interface) }
-        let currentForwarding = current.forwarding.filter { ownedLinks($0.interface) }
+        let currentForwarding = current.forwarding.filter { ownedLinks($0.interface) && survives($0.interface) }
         plan.objects += desiredForwarding.subtracting(currentForwarding).describedInOrder().map(KernelChange.appendForwarding)
 
         // Removals of objects on links about to be deleted are left to the link's deletion.
@@ -205,12 +207,29 @@ public enum Reconciler {
         init(_ neighbour: Neighbour) { (interface, address) = (neighbour.interface, neighbour.address) }
     }
 
-    /// A desired route as the kernel will report it: our protocol, and IPv6's default metric.
+    /// A desired route as the kernel will report it: our protocol, the destination's host bits
+    /// cleared; IPv4's metric 0 is no metric at all, IPv6 gives 1024 when none (or 0) is set and
+    /// has no scopes.
     static func normalized(_ route: Route, _ owner: Ownership) -> Route {
         var route = route
         route.routeProtocol = owner.routeProtocol
-        if route.destination.family == .v6, route.metric == nil { route.metric = 1024 }
+        route.destination = route.destination.network
+        switch route.destination.family {
+        case .v4:
+            if route.metric == 0 { route.metric = nil }
+        case .v6:
+            if route.metric == nil || route.metric == 0 { route.metric = 1024 }
+            route.scope = .universe
+        }
         return route
+    }
+
+    /// Whether the kernel's route is the desired one. A route through a gateway may leave its
+    /// device out; the kernel then reports the one it chose, which is not a difference.
+    static func matches(_ current: Route, _ desired: Route) -> Bool {
+        var current = current
+        if desired.device == nil { current.device = nil }
+        return current == desired
     }
 
     static func sameKind(_ current: LinkKind, _ desired: LinkKind) -> Bool {

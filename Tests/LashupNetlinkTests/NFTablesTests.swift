@@ -96,6 +96,32 @@ struct NFTablesTests {
         let namespace = try TestNamespace("nft-canon")
         let tables = try NFTables(namespace: namespace.path)
         let odd = NFTRuleset(sets: [NFTSet(name: "ports", type: "inet_service", elements: ["0x50"])])
-        #expect(throws: NFTablesError.self) { try tables.apply(odd) }
+        let refusal = nftError { () throws(NFTablesError) in try tables.apply(odd) }
+        guard case let .mismatch(what)? = refusal else {
+            Issue.record("0x50 was not a mismatch: \(String(describing: refusal))")
+            return
+        }
+        #expect(what.contains("set ports") && what.contains("0x50") && what.contains("80"), "\(what)")
+    }
+
+    @Test("a namespace that does not exist is named as such, not taken for a missing table")
+    func missingNamespace() throws {
+        let tables = try NFTables(namespace: "/run/netns/lashup-no-such-namespace-\(getpid())")
+        let refusal = nftError { () throws(NFTablesError) in try tables.apply(NFTRuleset(sets: [NFTSet(name: "ports", type: "inet_service", elements: ["80"])])) }
+        guard case let .unavailable(why)? = refusal else {
+            Issue.record("not named as a missing namespace: \(String(describing: refusal))")
+            return
+        }
+        #expect(why.contains("cannot enter the network namespace"), "\(why)")
+    }
+}
+
+/// The error `body` throws, or nil.
+func nftError(_ body: () throws(NFTablesError) -> Void) -> NFTablesError? {
+    do {
+        try body()
+        return nil
+    } catch {
+        return error
     }
 }

@@ -45,6 +45,52 @@ struct NetlinkCodecTests {
         #expect(decoded.underlayIndex == 2)
     }
 
+    @Test("a conntrack entry reads back with both tuples, ports and zone; a delete names its original tuple")
+    func conntrack() throws {
+        let entry = ConntrackEntry(
+            protocolNumber: 17,
+            original: ConntrackTuple(source: IPAddress("10.0.0.9")!, destination: IPAddress("11.1.1.1")!, sourcePort: 5001, destinationPort: 80),
+            reply: ConntrackTuple(source: IPAddress("10.0.0.5")!, destination: IPAddress("10.0.0.9")!, sourcePort: 8080, destinationPort: 5001),
+            zone: 3
+        )
+        #expect(try ConntrackCodec.decode(reply(ConntrackCodec.new(entry))) == entry)
+        let v6 = ConntrackEntry(protocolNumber: 6, original: ConntrackTuple(source: IPAddress("fd00::9")!, destination: IPAddress("fd01:c::7")!, sourcePort: 40000, destinationPort: 443),
+                                reply: ConntrackTuple(source: IPAddress("fd00::5")!, destination: IPAddress("fd00::9")!, sourcePort: 443, destinationPort: 40000))
+        #expect(try DumpedObject.decode(#require(DumpedObject.conntrack(v6).recreatingMessage)) == .conntrack(v6))
+        let delete = ConntrackCodec.delete(entry)
+        #expect(delete.type == 0x102 && delete.flags & Netlink.Flag.acknowledge != 0 && delete.subject.contains("dport=80"))
+        // A port of one byte, inside a well-formed tuple.
+        var writer = NetlinkWriter()
+        ConntrackCodec.header(&writer, family: 2)
+        writer.nested(1 | ConntrackCodec.nested) { tuple in
+            tuple.nested(1) { ip in
+                ip.attribute(1, bytes: [10, 0, 0, 9])
+                ip.attribute(2, bytes: [11, 1, 1, 1])
+            }
+            tuple.nested(2) { proto in
+                proto.attribute(1, UInt8(17))
+                proto.attribute(2, bytes: [80])
+            }
+        }
+        writer.nested(2) { _ in }
+        let short = NetlinkMessage(type: 0x100, flags: 0, sequence: 1, portID: 0, payload: writer.bytes)
+        #expect(throws: NetlinkDecodingError.truncated(what: "conntrack entry attribute 1 attribute 2 attribute 2", need: 2, have: 1)) { try ConntrackCodec.decode(short) }
+    }
+
+    @Test("hostile numbers and texts are values, not traps: errno Int32.min, empty prefixes; prefixes mask their host bits")
+    func hostileValues() throws {
+        let interrupted = NetlinkError.interrupted(subject: "route dump", attempts: 3)
+        #expect("\(interrupted)" == "route dump: the dump changed while it was read, 3 times in a row")
+        // An errno of Int32.min is hostile, not a trap.
+        var hostile: [UInt8] = []
+        withUnsafeBytes(of: Int32.min) { hostile += $0 }
+        let (code, _) = try NetlinkSocket.errorCode(NetlinkMessage(type: 2, flags: 0, sequence: 1, portID: 0, payload: hostile))
+        #expect(code == Int32.min)
+        #expect(IPPrefix("") == nil && IPPrefix("/24") == nil && IPPrefix("10.0.0.0/33") == nil)
+        #expect(IPPrefix("10.1.2.3/24")?.network == IPPrefix("10.1.2.0/24") && IPPrefix("fd01:c::7:1/112")?.network == IPPrefix("fd01:c::7:0/112"))
+        #expect(IPPrefix("10.1.2.3/0")?.network == IPPrefix("0.0.0.0/0") && IPPrefix("fd01::1/128")?.network == IPPrefix("fd01::1/128"))
+    }
+
     @Test("malformed messages and attributes are errors naming what is wrong")
     func malformed() throws {
         #expect(throws: NetlinkDecodingError.badLength(what: "message", length: 4)) { try NetlinkReader.messages(in: [4, 0, 0, 0] + [UInt8](repeating: 0, count: 12)) }
@@ -127,5 +173,39 @@ struct ReconcilerPlanTests {
         var reported = v6
         reported.metric = 1024
         #expect(Reconciler.plan(desired: KernelState(routes: [v6]), current: KernelState(routes: [reported]), owner: owner).objects.isEmpty)
+    }
+
+    @Test("routes compare as the kernel reports them: masked destination, IPv4 metric 0 as none, a device the kernel chose")
+    func routeNormalization() {
+        let unmasked = Route(destination: IPPrefix("9.0.4.1/24")!, table: 42, device: "lashup-br", scope: .link, metric: 0)
+        let reported = Route(destination: IPPrefix("9.0.4.0/24")!, table: 42, device: "lashup-br", scope: .link)
+        #expect(Reconciler.plan(desired: KernelState(routes: [unmasked]), current: KernelState(routes: [reported]), owner: owner).objects.isEmpty)
+        let viaGateway = Route(destination: IPPrefix("9.0.3.0/24")!, table: 42, gateway: IPAddress("9.0.0.3"))
+        var chosen = viaGateway
+        chosen.device = "lashup-br"
+        #expect(Reconciler.plan(desired: KernelState(routes: [viaGateway]), current: KernelState(routes: [chosen]), owner: owner).objects.isEmpty)
+        // A device the desired route names is compared.
+        var named = viaGateway
+        named.device = "vtep1024"
+        #expect(Reconciler.plan(desired: KernelState(routes: [named]), current: KernelState(routes: [chosen]), owner: owner).objects == [.replaceRoute(named)])
+    }
+
+    @Test("a remade link's objects are made again; the kernel's own link-local addresses stay unless wanted")
+    func remadeLinks() {
+        let old = Link(name: "vtep1024", kind: .vxlan(VXLANSettings(vni: 1024, port: 64000)), up: true)
+        var new = old
+        new.kind = .vxlan(VXLANSettings(vni: 1025, port: 64000))
+        let address = InterfaceAddress(interface: "vtep1024", prefix: IPPrefix("44.128.0.1/20")!)
+        let linkLocal = InterfaceAddress(interface: "vtep1024", prefix: IPPrefix("fe80::1/64")!)
+        let neighbour = Neighbour(interface: "vtep1024", address: IPAddress("44.128.0.2")!, mac: MACAddress("02:00:00:00:00:02")!)
+        let route = route("9.0.2.0/24", device: "vtep1024")
+        let current = KernelState(links: [old], addresses: [address, linkLocal], routes: [route], neighbours: [neighbour])
+        let plan = Reconciler.plan(desired: KernelState(links: [new], addresses: [address], routes: [route], neighbours: [neighbour]), current: current, owner: owner)
+        #expect(plan.links == [.deleteLink("vtep1024"), .addLink(new)])
+        #expect(Set(plan.objects) == [.addAddress(address), .replaceRoute(route), .replaceNeighbour(neighbour)], "\(plan.objects)")
+        // Same link: the kernel's fe80 address is not ours to delete; a wanted one is kept.
+        #expect(Reconciler.plan(desired: KernelState(links: [old], addresses: [address], routes: [route], neighbours: [neighbour]), current: current, owner: owner) == Reconciler.Plan())
+        let wanted = Reconciler.plan(desired: KernelState(links: [old], addresses: [address, linkLocal], routes: [route], neighbours: [neighbour]), current: current, owner: owner)
+        #expect(wanted == Reconciler.Plan())
     }
 }

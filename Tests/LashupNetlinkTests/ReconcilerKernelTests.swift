@@ -6,7 +6,7 @@ import Testing
 
 /// The reconciler against a real kernel: a messy namespace made exactly the desired state,
 /// foreign objects intact, and a second pass that changes nothing.
-@Suite("Reconciler in a namespace", .onOwnThread, .enabled(if: TestNamespace.canRun, "needs root and iproute2 to create network namespaces"))
+@Suite("Reconciler in a namespace", .onOwnThread, .enabled(if: TestNamespace.canRun && hasNFT, "needs root, iproute2 and nftables (a foreign nft table must stay untouched)"))
 struct ReconcilerKernelTests {
     let owner = Ownership(linkNames: ["lashup-br"], linkPrefixes: ["vtep"], routeTables: [42], rulePriorities: 31_000...31_999)
     let mac = MACAddress("02:00:00:00:00:0a")!
@@ -26,6 +26,12 @@ struct ReconcilerKernelTests {
                 Route(destination: prefix("11.0.0.7/32"), table: 42, device: "lashup-br", scope: .link),
                 Route(destination: prefix("11.0.0.8/32"), table: 42, device: "lashup-br", scope: .link),
                 Route(destination: prefix("9.0.1.0/24"), table: 42, gateway: ip("9.0.0.2"), device: "lashup-br"),
+                // The kernel picks the device and reports it: not a difference to repair.
+                Route(destination: prefix("9.0.3.0/24"), table: 42, gateway: ip("9.0.0.3")),
+                // Host bits set: the kernel stores 9.0.4.0/24.
+                Route(destination: prefix("9.0.4.1/24"), table: 42, device: "lashup-br", scope: .link),
+                // IPv6: the kernel adds metric 1024.
+                Route(destination: prefix("fd01:c::7/128"), table: 42, device: "lashup-br"),
             ],
             rules: [Rule(family: .v4, source: prefix("9.0.0.0/8"), table: 42, priority: 31_000)],
             neighbours: [Neighbour(interface: "vtep1024", address: ip("9.0.2.5"), mac: mac)],
@@ -109,9 +115,12 @@ struct ReconcilerKernelTests {
 
     func ownedView(_ state: KernelState) -> KernelState {
         var view = KernelState()
-        view.routes = Set(state.routes.filter(owner.owns).map { route in
+        // Compared as the reconciler compares them: normalized, and without the device the
+        // kernel chose for routes the desired state gives only a gateway.
+        let chosenDevice = Set(desired.routes.filter { $0.device == nil }.map { Reconciler.normalized($0, owner).destination })
+        view.routes = Set(state.routes.filter(owner.owns).map { Reconciler.normalized($0, owner) }.map { route in
             var route = route
-            route.routeProtocol = owner.routeProtocol
+            if chosenDevice.contains(route.destination) { route.device = nil }
             return route
         })
         view.rules = state.rules.filter(owner.owns)
@@ -158,6 +167,9 @@ struct RTNetlinkErrorTests {
         // thread's capabilities; this test runs on a thread of its own (`.onOwnThread`).
         #expect(KernelAccess.missing(for: "the load balancer") == nil)
         #expect(clashup_netlink_lower_admin(1) == 0)
+        // Back however this test ends: the thread is the test runner's.
+        defer { _ = clashup_netlink_lower_admin(0) }
+        let conntrackDenied = Self.error { () throws(NetlinkError) in _ = try Conntrack(namespace: namespace.path).entries() }
         let startUpLine = KernelAccess.missing(for: "the load balancer")
         let denied = try client.apply([.addAddress(InterfaceAddress(interface: "br-e", prefix: IPPrefix("10.7.0.2/24")!))]).first?.error
         let stillReads = try client.links().contains { $0.name == "br-e" }
@@ -165,5 +177,15 @@ struct RTNetlinkErrorTests {
         #expect(stillReads, "reading needs no privilege")
         #expect(startUpLine == "the load balancer stays off: programming the kernel needs root or CAP_NET_ADMIN")
         #expect(denied?.kind == .permission && "\(denied!)".hasPrefix("address 10.7.0.2/24 on br-e: operation not permitted"), "\(String(describing: denied))")
+        #expect(conntrackDenied?.kind == .permission && "\(conntrackDenied!)".hasPrefix("conntrack table: operation not permitted"), "\(String(describing: conntrackDenied))")
+    }
+
+    static func error(_ body: () throws(NetlinkError) -> Void) -> NetlinkError? {
+        do {
+            try body()
+            return nil
+        } catch {
+            return error
+        }
     }
 }

@@ -37,8 +37,8 @@ final class TestNamespace {
 
     /// `nft ARGS` inside the namespace (for foreign tables the code must leave alone).
     @discardableResult
-    func nft(_ arguments: [String]) throws -> String {
-        try Self.execute("/usr/sbin/ip", ["netns", "exec", name, "nft"] + arguments)
+    func nft(_ arguments: [String], input: String? = nil) throws -> String {
+        try Self.execute("/usr/sbin/ip", ["netns", "exec", name, "nft"] + arguments, input: input)
     }
 
     @discardableResult

@@ -1,11 +1,12 @@
-// libFuzzer target: the rtnetlink decoder (LashupNetlink).
+// libFuzzer target: the netlink decoders (LashupNetlink): rtnetlink and ctnetlink.
 //
 // The input is one datagram as the kernel would send it to our socket: any number of netlink
-// messages of any type. It is split with `NetlinkReader.messages(in:)` and each message is
-// decoded as a dump entry (`DumpedObject.decode`). Decode errors are expected; a trap is a
-// bug. An object that decodes and that a request can recreate (routes, rules, addresses,
-// VXLAN links) must survive the round trip: the recreating message decodes to an equal object
-// (a link's index aside: the kernel assigns it).
+// messages of any type (rtnetlink dump replies, and ctnetlink's conntrack entries). It is
+// split with `NetlinkReader.messages(in:)` and each message is decoded as a dump entry
+// (`DumpedObject.decode`). Decode errors are expected; a trap is a bug. An object that
+// decodes and that a request can recreate (routes, rules, addresses, VXLAN links, conntrack
+// entries) must survive the round trip: the recreating message decodes to an equal object (a
+// link's index aside: the kernel assigns it).
 //
 // Built by `scripts/fuzz` with `-sanitize=fuzzer,address -parse-as-library`.
 // `LASHUP_FUZZ_SEEDS=<dir> FuzzNetlink` writes seed inputs to <dir> and exits.
@@ -77,6 +78,14 @@ private func makeSeeds() -> [[UInt8]] {
         .address(index: 2, prefix: IPPrefix("fd00:1::1/64")!),
         .link(Link(name: "vtep1024", kind: .vxlan(VXLANSettings(vni: 1024, port: 64000, local: IPAddress("10.0.0.1"))), mtu: 1450,
                    mac: MACAddress("02:00:00:00:00:01"), up: true)),
+        .conntrack(ConntrackEntry(
+            protocolNumber: 17,
+            original: ConntrackTuple(source: IPAddress("10.0.0.9")!, destination: IPAddress("11.1.1.1")!, sourcePort: 5001, destinationPort: 80),
+            reply: ConntrackTuple(source: IPAddress("10.0.0.5")!, destination: IPAddress("10.0.0.9")!, sourcePort: 8080, destinationPort: 5001), zone: 2)),
+        .conntrack(ConntrackEntry(
+            protocolNumber: 1,
+            original: ConntrackTuple(source: IPAddress("fd00::9")!, destination: IPAddress("fd01:c::7")!),
+            reply: ConntrackTuple(source: IPAddress("fd01:c::7")!, destination: IPAddress("fd00::9")!))),
     ]
     var seeds: [[UInt8]] = []
     var all: [UInt8] = []
