@@ -35,8 +35,9 @@ public enum KernelChange: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// The request, with interface names resolved by `index`.
-    func request(index: (String, String) throws(NetlinkError) -> Int32) throws(NetlinkError) -> NetlinkRequest {
+    /// The request, with interface names resolved by `index` (which describes the object
+    /// only for an unknown name).
+    func request(index: (String, @autoclosure () -> String) throws(NetlinkError) -> Int32) throws(NetlinkError) -> NetlinkRequest {
         switch self {
         case let .addLink(link):
             return try LinkCodec.create(link) { (name: String) throws(NetlinkError) in try index(name, link.description) }

@@ -49,16 +49,16 @@ final class NetlinkSocket {
         var outcomes = [NetlinkError?](repeating: nil, count: requests.count)
         var start = 0
         while start < requests.count {
-            var bytes: [UInt8] = []
+            var batch = NetlinkWriter()
             var pending: [UInt32: Int] = [:]
             var end = start
-            while end < requests.count, bytes.isEmpty || bytes.count + requests[end].payload.count + 16 <= Self.batchBytes {
+            while end < requests.count, batch.bytes.isEmpty || batch.bytes.count + requests[end].payload.count + 16 <= Self.batchBytes {
                 let sequence = nextSequence()
                 pending[sequence] = end
-                bytes += requests[end].encoded(sequence: sequence)
+                requests[end].encode(into: &batch, sequence: sequence)
                 end += 1
             }
-            try send(bytes)
+            try send(batch.bytes)
             while !pending.isEmpty {
                 for message in try receive() where message.type == Netlink.MessageType.error {
                     guard let index = pending.removeValue(forKey: message.sequence) else { continue }

@@ -193,9 +193,9 @@ public final class RTNetlink: Sendable {
         Dictionary(try links().map { ($0.index, $0.name) }, uniquingKeysWith: { first, _ in first })
     }
 
-    static func lookup(_ indexes: [String: Int32]) -> (String, String) throws(NetlinkError) -> Int32 {
-        { (name: String, subject: String) throws(NetlinkError) -> Int32 in
-            guard let index = indexes[name] else { throw .unknownInterface(name, subject: subject) }
+    static func lookup(_ indexes: [String: Int32]) -> (String, @autoclosure () -> String) throws(NetlinkError) -> Int32 {
+        { (name: String, subject: @autoclosure () -> String) throws(NetlinkError) -> Int32 in
+            guard let index = indexes[name] else { throw .unknownInterface(name, subject: subject()) }
             return index
         }
     }

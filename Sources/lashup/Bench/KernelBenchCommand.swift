@@ -38,7 +38,7 @@ struct KernelBenchCommand: ParsableCommand {
         do {
             try measure()
         } catch {
-            FileHandle.standardError.write(Data("lashup bench netlink: error: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("lashup bench kernel: error: \(error)\n".utf8))
             throw ExitCode(1)
         }
     }
