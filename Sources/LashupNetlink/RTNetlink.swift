@@ -98,8 +98,10 @@ public final class RTNetlink: Sendable {
 
     // MARK: Changing
 
-    /// Carries out `changes` in order, batched; returns the ones the kernel refused, each
-    /// error naming its object. An unknown interface fails only its own change.
+    /// Carries out `changes`, batched: every link change first (in their order, so later
+    /// changes can name links just made), then the others in their order. Returns the ones
+    /// the kernel refused, each error naming its object; an unknown interface fails only its
+    /// own change.
     public func apply(_ changes: [KernelChange]) throws(NetlinkError) -> [(change: KernelChange, error: NetlinkError)] {
         guard !changes.isEmpty else { return [] }
         var indexes = try interfaceIndexes()
