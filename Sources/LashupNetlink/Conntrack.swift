@@ -19,13 +19,18 @@ public final class Conntrack: Sendable {
 
     /// The tracked connections of `family` (nil: both) that `filter` selects (nil: all).
     public func entries(_ family: IPAddressFamily? = nil, matching filter: ConntrackFilter? = nil) throws(NetlinkError) -> [ConntrackEntry] {
-        var entries: [ConntrackEntry] = []
         let request = ConntrackCodec.dump(family ?? filter.map { $0.originalDestination.isIPv4 ? .v4 : .v6 })
-        _ = try socket.withLock { (socket: inout NetlinkSocket) throws(NetlinkError) in
+        // The dump keeps only matching messages (and starts afresh if it is read again after
+        // an interruption); they are decoded once more here, which costs only the matches.
+        let kept = try socket.withLock { (socket: inout NetlinkSocket) throws(NetlinkError) in
             try socket.dump(request) { (message: NetlinkMessage) throws(NetlinkError) -> Bool in
-                if let entry = try Self.decode(message), filter?.matches(entry) ?? true { entries.append(entry) }
-                return false
+                guard let entry = try Self.decode(message) else { return false }
+                return filter?.matches(entry) ?? true
             }
+        }
+        var entries: [ConntrackEntry] = []
+        for message in kept {
+            if let entry = try Self.decode(message) { entries.append(entry) }
         }
         return entries
     }
