@@ -8,6 +8,9 @@ extension GossipNode {
     /// once per `minimumPublishInterval`.
     mutating func publishIfViewChanged() {
         guard viewDirty else { return }
+        // While a publish is already due, every path below does nothing: skip sorting the view
+        // (this runs after every input, and a busy node stays rate-limited for a while).
+        if publishTimer != nil, let last = lastPublishedAt, now - last < config.minimumPublishInterval { return }
         let view = membership.activeView.map(\.id).sorted()
         guard membership.activeView.count > 0 || publishedView != nil, view != publishedView else { return }
         if let last = lastPublishedAt, now - last < config.minimumPublishInterval {

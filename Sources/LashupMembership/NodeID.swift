@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import LashupWire
 
 /// A node's stable name in the cluster (unique; by convention the host name).
@@ -10,7 +15,23 @@ public struct NodeID: Hashable, Comparable, Sendable, CustomStringConvertible, E
     public init(_ name: String) { self.name = name }
     public init(stringLiteral value: String) { self.name = value }
 
-    public static func < (lhs: NodeID, rhs: NodeID) -> Bool { lhs.name.utf8.lexicographicallyPrecedes(rhs.name.utf8) }
+    /// Byte order of the UTF-8 names, the same on every node whatever its locale. Sorting by
+    /// id happens on every digest and route change, so native strings compare their bytes
+    /// with one `memcmp` instead of through the generic sequence comparison.
+    public static func < (lhs: NodeID, rhs: NodeID) -> Bool {
+        let fast = lhs.name.utf8.withContiguousStorageIfAvailable { left in
+            rhs.name.utf8.withContiguousStorageIfAvailable { right in
+                let common = min(left.count, right.count)
+                if common > 0 {
+                    let order = memcmp(left.baseAddress!, right.baseAddress!, common)
+                    if order != 0 { return order < 0 }
+                }
+                return left.count < right.count
+            }
+        }
+        if let fast = fast ?? nil { return fast }
+        return lhs.name.utf8.lexicographicallyPrecedes(rhs.name.utf8)
+    }
     public var description: String { name }
 }
 
