@@ -29,6 +29,7 @@ let package = Package(
         .library(name: "LashupDNSServer", targets: ["LashupDNSServer"]),
         .library(name: "LashupNetlink", targets: ["LashupNetlink"]),
         .library(name: "LashupNFTables", targets: ["LashupNFTables"]),
+        .library(name: "LashupLB", targets: ["LashupLB"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -139,6 +140,18 @@ let package = Package(
         ),
         // nftables through `nft -f -` transactions and `nft -j` read-back.
         .target(name: "LashupNFTables", swiftSettings: strict),
+        // The L4 load balancer: VIPs in the store, programmed into the kernel with nftables.
+        .target(
+            name: "LashupLB",
+            dependencies: [
+                "LashupCRDT", "LashupStore", "LashupCluster", "LashupDNS", "LashupNFTables", "LashupNetlink",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         // recvmmsg/sendmmsg for the DNS UDP listeners (not exported by Swift's Glibc module).
         .target(name: "CLashupUDP"),
         .target(
@@ -158,7 +171,7 @@ let package = Package(
         .target(
             name: "LashupAPI",
             dependencies: [
-                "LashupCRDT", "LashupCluster", "LashupStore", "LashupDNS", "LashupDNSServer",
+                "LashupCRDT", "LashupCluster", "LashupStore", "LashupDNS", "LashupDNSServer", "LashupLB",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -197,6 +210,7 @@ let package = Package(
                 "LashupClient",
                 "LashupDNS",
                 "LashupDNSServer",
+                "LashupLB",
                 "LashupNetlink",
                 "LashupNFTables",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -317,6 +331,15 @@ let package = Package(
         .testTarget(
             name: "LashupNetlinkTests",
             dependencies: ["LashupNetlink", "LashupNFTables", "CLashupNetlink", "LashupCRDT", "LashupTestSupport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "LashupLBTests",
+            dependencies: [
+                "LashupLB", "LashupCRDT", "LashupStore", "LashupCluster", "LashupClusterTesting", "LashupDNS", "LashupMembership", "LashupNFTables", "LashupNetlink", "LashupTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

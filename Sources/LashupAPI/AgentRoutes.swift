@@ -3,6 +3,7 @@ import Hummingbird
 import LashupCRDT
 import LashupCluster
 import LashupDNSServer
+import LashupLB
 import LashupStore
 
 /// The agent's REST API: members and routes of the overlay, the key-value store (read, update
@@ -22,12 +23,14 @@ public enum AgentRoutes {
     ///   - protocolVersion: the node-to-node protocol version `/v1/version` reports.
     ///   - dns: the agent's DNS service, for `/v1/records`, `/v1/hosts/:host` and
     ///     `/v1/services/:service` (nil when DNS is off: those answer 404).
-    public static func router(cluster: any Cluster, introspection: any ClusterIntrospection, protocolVersion: Int, metrics: MetricsExporter, token: String?, dns: DNSService? = nil) -> Router<BasicRequestContext> {
+    ///   - balancer: the agent's load balancer, for `/v1/vips` (nil: those answer 404).
+    public static func router(cluster: any Cluster, introspection: any ClusterIntrospection, protocolVersion: Int, metrics: MetricsExporter, token: String?, dns: DNSService? = nil, balancer: LoadBalancer? = nil) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         if let token { router.middlewares.add(TokenMiddleware(token: token)) }
         router.middlewares.add(MetricsMiddleware())
 
         DNSRoutes.add(to: router, dns: dns)
+        LBRoutes.add(to: router, balancer: balancer)
 
         router.get("/lashup/members") { _, _ in
             let members = await introspection.members()

@@ -27,6 +27,9 @@ public final class DNSService: Sendable {
     let logger: Logger
     let localZones: [Zone]
     let table: NIOLockedValueBox<ZoneTable>
+    /// The zones last built from the store, and those services publish (by apex), which the
+    /// table is rebuilt from when either changes.
+    let sources = NIOLockedValueBox((store: [Zone](), services: [DomainName: Zone]()))
     let generationCounter = Atomic<UInt64>(0)
     let cache: NIOLockedValueBox<AnswerCache>
     let health = NIOLockedValueBox(UpstreamHealth())
@@ -61,7 +64,7 @@ public final class DNSService: Sendable {
     /// record lines; lines that do not parse, or lie outside their zone, are skipped and
     /// counted (and logged once per rebuild).
     public func replaceStoreZones(_ records: [String: [String]], serial: UInt32) {
-        var zones = localZones
+        var zones: [Zone] = []
         var total = 0
         var rejected: [String] = []
         // Keys differing only in case name one zone: their records are merged, so every node
@@ -91,13 +94,34 @@ public final class DNSService: Sendable {
             total += parsed.count
             zones.append(Zone(apex: apex, records: parsed, serial: serial))
         }
-        let generation = generationCounter.load(ordering: .relaxed) + 1
-        table.withLockedValue { $0 = ZoneTable(zones: zones, generation: generation) }
-        generationCounter.store(generation, ordering: .releasing)
+        sources.withLockedValue { $0.store = zones }
+        rebuild()
         metrics.zoneRecords.record(total)
         metrics.zoneRecordsRejected.record(rejected.count)
         if !rejected.isEmpty {
             logger.warning("DNS records skipped", metadata: ["count": "\(rejected.count)", "first": "\(rejected[0])"])
+        }
+    }
+
+    /// Replaces the zone a local service makes up (the load balancer's `l4lb.thisdcos.directory`,
+    /// fed only once its VIPs are in the kernel): it takes precedence over a store zone of the
+    /// same apex. `records` empty removes the zone.
+    public func replaceServiceZone(apex: DomainName, records: [ZoneRecord], serial: UInt32) {
+        let zone = Zone(apex: apex, records: records.filter { $0.name.isSubdomain(of: apex) }, serial: serial)
+        sources.withLockedValue { $0.services[apex] = records.isEmpty ? nil : zone }
+        rebuild()
+    }
+
+    /// Builds the zone table from the local, service and store zones, and publishes it.
+    func rebuild() {
+        // Under the lock, so two rebuilds cannot publish out of order.
+        sources.withLockedValue { sources in
+            let services = sources.services
+            let zones = localZones + services.values.sorted { $0.apex.description < $1.apex.description }
+                + sources.store.filter { services[$0.apex] == nil }
+            let generation = generationCounter.load(ordering: .relaxed) + 1
+            table.withLockedValue { $0 = ZoneTable(zones: zones, generation: generation) }
+            generationCounter.store(generation, ordering: .releasing)
         }
     }
 

@@ -8,14 +8,14 @@ enum NFTRendering {
         var lines = ["add table \(name)", "delete table \(name)", "table \(name) {"]
         for set in ruleset.sets.sorted(by: { $0.name < $1.name }) {
             lines.append("  set \(set.name) {")
-            lines.append("    type \(set.type)")
+            lines.append("    \(declaration(set.type))")
             if !set.flags.isEmpty { lines.append("    flags \(set.flags.joined(separator: ", "))") }
             if !set.elements.isEmpty { lines.append("    elements = { \(set.elements.sorted().joined(separator: ", ")) }") }
             lines.append("  }")
         }
         for map in ruleset.maps.sorted(by: { $0.name < $1.name }) {
             lines.append("  map \(map.name) {")
-            lines.append("    type \(map.keyType) : \(map.valueType)")
+            lines.append("    \(declaration(map.keyType)) : \(map.valueType)")
             if !map.flags.isEmpty { lines.append("    flags \(map.flags.joined(separator: ", "))") }
             if !map.elements.isEmpty {
                 lines.append("    elements = { \(map.elements.sorted { $0.key < $1.key }.map { "\($0.key) : \($0.value)" }.joined(separator: ", ")) }")
@@ -33,6 +33,9 @@ enum NFTRendering {
         lines.append("}")
         return lines
     }
+
+    /// `type T`, or the declaration itself when it is by expression (`typeof ip daddr . th dport`).
+    static func declaration(_ type: String) -> String { type.hasPrefix("typeof ") ? type : "type \(type)" }
 
     /// Element changes only: each set's and map's additions and removals, one transaction.
     /// A map entry whose value changed is deleted and added again.

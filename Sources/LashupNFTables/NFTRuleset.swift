@@ -32,7 +32,8 @@ public struct NFTRuleset: Sendable, Hashable {
     }
 }
 
-/// A named set: `type` (`ipv4_addr`, `inet_service`, `ipv4_addr . inet_proto . inet_service`),
+/// A named set: `type` (`ipv4_addr`, `inet_service`, `ipv4_addr . inet_proto . inet_service`, or
+/// by expression: `typeof ip daddr . th dport`),
 /// optional flags (`interval`), and its elements.
 public struct NFTSet: Sendable, Hashable {
     public var name: String

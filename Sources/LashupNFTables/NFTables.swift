@@ -6,8 +6,9 @@ import Synchronization
 /// each pass to verify what the kernel holds. No other table is read or touched.
 public final class NFTables: Sendable {
     let command: NFTCommand
-    /// The structure last written whole, and the fingerprint the kernel gave it then.
-    let written: Mutex<(structure: NFTRuleset, fingerprint: String)?>
+    /// The structure last written whole, the fingerprint the kernel gave it then, and the
+    /// whole ruleset (elements included) last committed.
+    let written: Mutex<(structure: NFTRuleset, fingerprint: String, committed: NFTRuleset)?>
 
     /// - Parameter namespace: a network namespace file (`/run/netns/NAME`) to program instead
     ///   of this one (through util-linux's `nsenter`).
@@ -53,6 +54,7 @@ public final class NFTables: Sendable {
                 guard !lines.isEmpty else { return Report(kind: .unchanged, lines: 0) }
                 try run(lines)
                 try verify(desired, against: try read(desired), fingerprint: last.fingerprint)
+                written.withLock { $0?.committed = desired }
                 return Report(kind: .elements, lines: lines.count)
             }
         } else if current == nil, last != nil {
@@ -62,8 +64,28 @@ public final class NFTables: Sendable {
         try run(lines)
         guard let readBack = try read(desired) else { throw .mismatch("table \(desired.family) \(desired.table) is missing after it was written") }
         try verify(desired, against: readBack, fingerprint: nil)
-        written.withLock { $0 = (desired.structure, readBack.fingerprint) }
+        written.withLock { $0 = (desired.structure, readBack.fingerprint, desired) }
         return Report(kind: .full(reason: reason), lines: lines.count)
+    }
+
+    /// Makes the kernel's table equal `desired` trusting that it still holds what this process
+    /// last committed: the element changes are computed from memory and sent as one
+    /// transaction, with no read-back, so a change costs the size of the change however big
+    /// the table. Falls back to `apply` (read, compare, write, verify) when nothing was
+    /// committed yet, the structure changed, or the kernel refuses the transaction (someone
+    /// changed the table). Run `apply` periodically as well: only it finds drift.
+    @discardableResult
+    public func applyChanges(_ desired: NFTRuleset) throws(NFTablesError) -> Report {
+        guard let last = written.withLock({ $0 }), last.structure == desired.structure else { return try apply(desired) }
+        let lines = NFTRendering.elementChanges(from: last.committed, to: desired)
+        guard !lines.isEmpty else { return Report(kind: .unchanged, lines: 0) }
+        do {
+            try run(lines)
+        } catch {
+            return try apply(desired)
+        }
+        written.withLock { $0?.committed = desired }
+        return Report(kind: .elements, lines: lines.count)
     }
 
     /// Deletes our table (nothing else), if it exists.

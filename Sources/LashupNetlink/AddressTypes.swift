@@ -23,6 +23,12 @@ public struct IPPrefix: Hashable, Sendable, CustomStringConvertible {
 
     public var family: IPAddressFamily { address.isIPv4 ? .v4 : .v6 }
 
+    /// Whether `other` lies inside this prefix (same family, same network bits).
+    public func contains(_ other: IPAddress) -> Bool {
+        guard other.isIPv4 == address.isIPv4, let host = IPPrefix(address: other, length: length) else { return false }
+        return host.network.address == network.address
+    }
+
     /// The prefix with its host bits cleared, as the kernel stores a route's destination
     /// (`10.1.2.3/24` becomes `10.1.2.0/24`).
     public var network: IPPrefix {

@@ -120,6 +120,9 @@ public enum RouteProtocol {
     public static let staticRoute: UInt8 = 4
     /// Ours. Unassigned in /etc/iproute2/rt_protos; marks every route this layer owns.
     public static let lashup: UInt8 = 0x4C
+    /// The load balancer's routes to its VIP ranges: a number of its own, so its reconciler
+    /// and the overlay's never take each other's routes for strays.
+    public static let lashupLoadBalancer: UInt8 = 0x4D
 }
 
 public enum RouteScope: UInt8, Hashable, Sendable {

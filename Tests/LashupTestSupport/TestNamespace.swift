@@ -4,11 +4,11 @@ import Glibc
 /// A network namespace of the test's own (`ip netns add`, iproute2 used for set-up only), and
 /// deleted with everything in it when the test ends, failures included. Needs root; tests skip
 /// otherwise, saying why.
-final class TestNamespace {
-    let name: String
-    var path: String { "/run/netns/\(name)" }
+public final class TestNamespace {
+    public let name: String
+    public var path: String { "/run/netns/\(name)" }
 
-    static var skipReason: String? {
+    public static var skipReason: String? {
         if getuid() != 0 { return "needs root to create network namespaces" }
         if !FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") && !FileManager.default.isExecutableFile(atPath: "/sbin/ip") && !FileManager.default.isExecutableFile(atPath: "/usr/bin/ip") {
             return "needs iproute2 (ip) to create network namespaces"
@@ -16,9 +16,9 @@ final class TestNamespace {
         return nil
     }
 
-    static var canRun: Bool { skipReason == nil }
+    public static var canRun: Bool { skipReason == nil }
 
-    init(_ label: String) throws {
+    public init(_ label: String) throws {
         name = "lashup-nl-\(label)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try Self.ip(["netns", "add", name])
         try run(["link", "set", "lo", "up"])
@@ -28,27 +28,27 @@ final class TestNamespace {
 
     /// `ip ARGS` inside the namespace; returns stdout.
     @discardableResult
-    func run(_ arguments: [String]) throws -> String { try Self.ip(["-n", name] + arguments) }
+    public func run(_ arguments: [String]) throws -> String { try Self.ip(["-n", name] + arguments) }
 
     /// `ip -batch -` inside the namespace with `lines`.
-    func batch(_ lines: [String]) throws {
+    public func batch(_ lines: [String]) throws {
         try Self.ip(["-n", name, "-batch", "-"], input: lines.joined(separator: "\n") + "\n")
     }
 
     /// `nft ARGS` inside the namespace (for foreign tables the code must leave alone).
     @discardableResult
-    func nft(_ arguments: [String], input: String? = nil) throws -> String {
+    public func nft(_ arguments: [String], input: String? = nil) throws -> String {
         try Self.execute("/usr/sbin/ip", ["netns", "exec", name, "nft"] + arguments, input: input)
     }
 
     @discardableResult
-    static func ip(_ arguments: [String], input: String? = nil) throws -> String {
+    public static func ip(_ arguments: [String], input: String? = nil) throws -> String {
         let path = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "ip"
         return try execute(path, arguments, input: input)
     }
 
     @discardableResult
-    static func execute(_ executable: String, _ arguments: [String], input: String? = nil) throws -> String {
+    public static func execute(_ executable: String, _ arguments: [String], input: String? = nil) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -69,7 +69,7 @@ final class TestNamespace {
     }
 }
 
-struct NamespaceError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct NamespaceError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }

@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import LashupAPI
 import LashupCluster
+import LashupDNS
 import LashupDNSServer
+import LashupLB
 import LashupNode
 import LashupRuntime
 import Logging
@@ -10,7 +12,8 @@ import Metrics
 import Prometheus
 import ServiceLifecycle
 
-/// `lashup agent`: runs this host's node and its services (DNS, the REST API and metrics)
+/// `lashup agent`: runs this host's node and its services (DNS, the load balancer, the REST
+/// API and metrics)
 /// until SIGTERM or SIGINT, then stops them in reverse order, leaves the cluster gracefully
 /// and exits 0.
 ///
@@ -31,6 +34,7 @@ struct AgentCommand: AsyncParsableCommand {
     @OptionGroup(title: "Node") var node: NodeOptions
     @OptionGroup(title: "REST API") var api: APIOptions
     @OptionGroup(title: "DNS") var dns: DNSOptions
+    @OptionGroup(title: "Load balancer") var lb: LBOptions
     @Option(help: "trace, debug, info, notice, warning, error or critical (default: info).") var logLevel: String?
     @Option(help: "JSON file of settings.") var config: String?
 
@@ -42,6 +46,8 @@ struct AgentCommand: AsyncParsableCommand {
         } catch let error as SettingError {
             throw fail(error.description)
         } catch let error as ServiceFailure {
+            throw fail(error.description)
+        } catch let error as LBServiceError {
             throw fail(error.description)
         }
     }
@@ -56,18 +62,20 @@ struct AgentCommand: AsyncParsableCommand {
         var node: AgentConfiguration
         var api: APISettings
         var dns: DNSSettings
+        var lb: LBSettings
         var logLevel: Logger.Level
     }
 
     func resolveSettings() throws -> Settings {
         let environment = ProcessInfo.processInfo.environment
         let file = config ?? environment["LASHUP_CONFIG"]
-        var flags = node.given.merging(api.given) { $1 }.merging(dns.given) { $1 }
+        var flags = node.given.merging(api.given) { $1 }.merging(dns.given) { $1 }.merging(lb.given) { $1 }
         if let logLevel { flags["log_level"] = logLevel }
         let settings = ServiceSettings(flags: flags, environment: environment, file: try file.map(SettingsFile.read) ?? [:], fileName: file)
         let node = try AgentConfiguration(settings, home: Self.home, hostName: ProcessInfo.processInfo.hostName)
         let resolved = Settings(
             node: node, api: try APISettings(settings), dns: try DNSSettings(settings, development: node.development),
+            lb: try LBSettings(settings, development: node.development),
             logLevel: try Self.logLevel(settings)
         )
         try SettingsFile.checkAllRead(settings)
@@ -105,14 +113,19 @@ struct AgentCommand: AsyncParsableCommand {
         )
         let dns = await DNSAgentService.make(settings.dns, cluster: agent.cluster, logger: logger) { ready.report("dns", $0) }
         if dns == nil { ready.report("dns", "off") }
+        // The load balancer names its VIPs in this agent's DNS only once they are programmed.
+        let lb = try await LBAgentService.make(settings.lb, cluster: agent.cluster, logger: logger) { [dns] records in
+            dns?.service.replaceServiceZone(apex: try! DomainName(NamedVIPAddresses.zone), records: records, serial: UInt32(clamping: Int(Date().timeIntervalSince1970)))
+        }
         let api = APIService(
             settings.api, cluster: agent.cluster, introspection: AgentIntrospection(driver: agent.driver), protocolVersion: Int(Hello.protocolVersion),
-            metrics: MetricsExporter(registry: registry), dns: dns?.service, logger: logger
+            metrics: MetricsExporter(registry: registry), dns: dns?.service, balancer: lb.balancer, logger: logger
         ) { ready.report("api", $0) }
         // In dependency order: the group starts them in this order and shuts them down in
         // reverse, so the API stops taking requests first and the node leaves last.
         var services: [NamedService] = [NamedService(name: "node", service: NodeService(agent: agent))]
         if let dns { services.append(NamedService(name: "dns", service: dns)) }
+        services.append(NamedService(name: "lb", service: lb))
         services.append(NamedService(name: "api", service: api))
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0, failureTerminationBehavior: .gracefullyShutdownGroup) },
