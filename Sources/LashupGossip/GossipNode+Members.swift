@@ -106,6 +106,9 @@ extension GossipNode {
         for node in lost + newRecordsSinceRoutes where records[node] != nil && !reachable.contains(node) && unreachableSince[node] == nil {
             unreachableSince[node] = now
         }
+        // A node can be reachable (through others' views) before its own record arrives;
+        // when it does, the member table gains a row, which services must hear about too.
+        let tableGrew = !newRecordsSinceRoutes.isEmpty
         newRecordsSinceRoutes.removeAll(keepingCapacity: true)
         lost.sort()
         gained.sort()
@@ -113,7 +116,7 @@ extension GossipNode {
             effects.append(.event(.reachabilityChanged(nowUnreachable: lost, nowReachable: gained)))
             resetProbeBackoff()
         }
-        if distancesChanged { effects.append(.event(.routesChanged)) }
+        if distancesChanged || tableGrew { effects.append(.event(.routesChanged)) }
         evaluateSplit()
     }
 

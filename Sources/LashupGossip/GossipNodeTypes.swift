@@ -70,8 +70,9 @@ public enum NodeEvent: Sendable, Equatable {
     case membership(MembershipEvent)
     /// The set of nodes reachable from here changed.
     case reachabilityChanged(nowUnreachable: [NodeID], nowReachable: [NodeID])
-    /// Some node's hop distance from here changed (emitted only then, and coalesced over
-    /// `routeRecomputeDelay`); read the new tree with `tree()`.
+    /// Some node's hop distance from here changed, or the member table gained a node's
+    /// record (emitted only then, and coalesced over `routeRecomputeDelay`); read the new
+    /// tree with `tree()`.
     case routesChanged
     /// This node sees evidence that the overlay is in pieces (reported once per episode,
     /// after the evidence held for `splitReportDelay`).

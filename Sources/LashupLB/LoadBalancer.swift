@@ -91,6 +91,7 @@ public actor LoadBalancer {
     func receive(_ snapshot: [MemberSnapshot]) async {
         let now = Set(snapshot.filter { $0.reachable || $0.isSelf }.map(\.name))
         guard now != reachable else { return }
+        logger.debug("load balancer: reachable agents \(now.sorted())")
         reachable = now
         await requestRefresh(verify: false)
     }
