@@ -10,16 +10,12 @@ enum NFTRendering {
             lines.append("  set \(set.name) {")
             lines.append("    \(declaration(set.type))")
             if !set.flags.isEmpty { lines.append("    flags \(set.flags.joined(separator: ", "))") }
-            if !set.elements.isEmpty { lines.append("    elements = { \(set.elements.sorted().joined(separator: ", ")) }") }
             lines.append("  }")
         }
         for map in ruleset.maps.sorted(by: { $0.name < $1.name }) {
             lines.append("  map \(map.name) {")
             lines.append("    \(declaration(map.keyType)) : \(map.valueType)")
             if !map.flags.isEmpty { lines.append("    flags \(map.flags.joined(separator: ", "))") }
-            if !map.elements.isEmpty {
-                lines.append("    elements = { \(map.elements.sorted { $0.key < $1.key }.map { "\($0.key) : \($0.value)" }.joined(separator: ", ")) }")
-            }
             lines.append("  }")
         }
         for chain in ruleset.chains {
@@ -31,7 +27,27 @@ enum NFTRendering {
             lines.append("  }")
         }
         lines.append("}")
+        // Elements after the declarations, in bounded statements, still in this transaction.
+        for set in ruleset.sets.sorted(by: { $0.name < $1.name }) {
+            lines += statements("add element \(name) \(set.name)", set.elements.sorted())
+        }
+        for map in ruleset.maps.sorted(by: { $0.name < $1.name }) {
+            lines += statements("add element \(name) \(map.name)", map.elements.sorted { $0.key < $1.key }.map { "\($0.key) : \($0.value)" })
+        }
         return lines
+    }
+
+    /// Most elements in one statement. nft sends each statement as one netlink message, and
+    /// nft 1.0.6 mis-encodes the element that straddles a message's 64 KiB mark (a concatenated
+    /// interval with a byte-swapped bound: accepted, listed wrong, or refused with EINVAL) and
+    /// runs out of socket buffer (ENOBUFS) on very large ones; 500 interval elements of our
+    /// largest kind stay well under 64 KiB.
+    static let elementsPerStatement = 500
+
+    static func statements(_ prefix: String, _ elements: [String]) -> [String] {
+        stride(from: 0, to: elements.count, by: elementsPerStatement).map { start in
+            "\(prefix) { \(elements[start..<min(start + elementsPerStatement, elements.count)].joined(separator: ", ")) }"
+        }
     }
 
     /// `type T`, or the declaration itself when it is by expression (`typeof ip daddr . th dport`).
@@ -46,16 +62,16 @@ enum NFTRendering {
         for set in desired.sets.sorted(by: { $0.name < $1.name }) {
             let have = currentSets[set.name] ?? []
             let removed = have.subtracting(set.elements).sorted(), added = set.elements.subtracting(have).sorted()
-            if !removed.isEmpty { lines.append("delete element \(name) \(set.name) { \(removed.joined(separator: ", ")) }") }
-            if !added.isEmpty { lines.append("add element \(name) \(set.name) { \(added.joined(separator: ", ")) }") }
+            lines += statements("delete element \(name) \(set.name)", removed)
+            lines += statements("add element \(name) \(set.name)", added)
         }
         let currentMaps = Dictionary(current.maps.map { ($0.name, $0.elements) }, uniquingKeysWith: { first, _ in first })
         for map in desired.maps.sorted(by: { $0.name < $1.name }) {
             let have = currentMaps[map.name] ?? [:]
             let removed = have.filter { map.elements[$0.key] != $0.value }.keys.sorted()
             let added = map.elements.filter { have[$0.key] != $0.value }.sorted { $0.key < $1.key }
-            if !removed.isEmpty { lines.append("delete element \(name) \(map.name) { \(removed.joined(separator: ", ")) }") }
-            if !added.isEmpty { lines.append("add element \(name) \(map.name) { \(added.map { "\($0.key) : \($0.value)" }.joined(separator: ", ")) }") }
+            lines += statements("delete element \(name) \(map.name)", removed)
+            lines += statements("add element \(name) \(map.name)", added.map { "\($0.key) : \($0.value)" })
         }
         return lines
     }

@@ -29,6 +29,17 @@ final class BenchNamespace {
         return (clock.now - start).seconds
     }
 
+    /// `nft -f FILE` inside the namespace, timed (seconds).
+    func timedNFT(_ script: String) throws -> Double {
+        let file = NSTemporaryDirectory() + "lashup-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).nft"
+        try Data(script.utf8).write(to: URL(fileURLWithPath: file))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let clock = ContinuousClock()
+        let start = clock.now
+        try Self.ip(["netns", "exec", name, "nft", "-f", file])
+        return (clock.now - start).seconds
+    }
+
     @discardableResult
     static func ip(_ arguments: [String]) throws -> String {
         let process = Process()
