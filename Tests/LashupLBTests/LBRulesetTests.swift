@@ -11,32 +11,39 @@ struct LBRulesetTests {
         Backend(agent: "node-\(index % 3)", address: .v4(0x0A00_0000 + UInt32(index)), port: 8080, weight: weight)
     }
 
-    @Test("weights split the whole range exactly: every live backend owns some, each within one number of its share")
-    func weightedIntervals() async {
-        await propertyCheck(count: 200, input: Gen.int(in: 0...Int(Backend.maximumWeight)).array(of: 1...40)) { weights in
+    @Test("weights become slots: every live backend owns some, in proportion (exactly when the reduced weights fit), the same whatever the input order")
+    func weightedSlots() async {
+        await propertyCheck(count: 300, input: Gen.int(in: 0...Int(Backend.maximumWeight)).array(of: 1...40)) { weights in
             let backends = weights.enumerated().map { Self.backend($0.offset, weight: UInt32($0.element)) }
-            let intervals = LBRuleset.intervals(backends.shuffled())
-            let live = backends.filter { $0.weight > 0 }
-            #expect(intervals.map(\.0) == live.sorted(), "the same backends in the same order, whatever the input order")
-            guard !live.isEmpty else { return }
-            var next: UInt32 = 0
-            for (_, range) in intervals {
-                #expect(range.lowerBound == next)
-                next = range.upperBound + 1
-            }
-            #expect(next == LBRuleset.randomRange)
+            let slots = LBRuleset.slots(backends.shuffled())
+            let live = backends.filter { $0.weight > 0 }.sorted()
+            #expect(slots == LBRuleset.slots(backends), "the same on every node")
+            guard !live.isEmpty else { return #expect(slots.isEmpty) }
+            #expect(slots.count <= LBRuleset.maximumSlots)
+            #expect(Array(Set(slots)).sorted() == live, "every live backend owns a slot, no other does")
+            #expect(slots == slots.sorted(), "slots in backend order")
             let total = Double(live.reduce(0) { $0 + UInt64($1.weight) })
-            for (backend, range) in intervals {
-                let share = Double(LBRuleset.randomRange) * Double(backend.weight) / total
-                // Each live backend first gets one number, the rest is split by largest remainder.
+            for backend in live {
+                let owned = Double(slots.filter { $0 == backend }.count)
+                let share = Double(slots.count) * Double(backend.weight) / total
+                // Exact when the reduced weights fit; else one slot each first, the rest by
+                // largest remainder.
                 let bound = max(2, Double(live.count) * Double(backend.weight) / total)
-                #expect(abs(Double(range.count) - share) <= bound, "\(backend): \(range.count) for a share of \(share)")
-                #expect(range.count >= 1)
+                #expect(abs(owned - share) <= bound, "\(backend): \(owned) slots of \(slots.count) for a share of \(share)")
             }
         }
     }
 
-    @Test("a drained VIP owns no numbers; its address still rejects")
+    @Test("small weights are exact: 1:2:3 is six slots, 2:2 is two")
+    func exactSlots() {
+        let backends = [Self.backend(1, weight: 1), Self.backend(2, weight: 2), Self.backend(3, weight: 3)]
+        let slots = LBRuleset.slots(backends)
+        #expect(slots.count == 6)
+        #expect(backends.map { backend in slots.filter { $0 == backend }.count } == [1, 2, 3])
+        #expect(LBRuleset.slots([Self.backend(1, weight: 2), Self.backend(2, weight: 2)]).count == 2)
+    }
+
+    @Test("a drained VIP owns no slots; its address still rejects")
     func drained() {
         let service = ServiceKey(transport: .tcp, address: IPAddress("11.0.0.1")!, port: 80)
         let ruleset = LBRuleset.ruleset([service: [Self.backend(1, weight: 0)]])
@@ -58,7 +65,9 @@ struct LBRulesetTests {
         }
         let small = LBRuleset.ruleset(services(1)), large = LBRuleset.ruleset(services(10_000))
         #expect(small.structure == large.structure)
-        #expect(large.maps.reduce(0) { $0 + $1.elements.count } == 10_000 * 2, "two live backends per VIP (weights 1 and 2)")
+        let slotElements = large.maps.filter { $0.name.hasPrefix("slots") }.reduce(0) { $0 + $1.elements.count }
+        #expect(slotElements == 10_000 * 3, "weights 1 and 2 (and a drained one): three slots per VIP")
+        #expect(large.maps.filter { $0.name.hasPrefix("dispatch") }.reduce(0) { $0 + $1.elements.count } == 10_000)
         #expect(large.sets.first { $0.name == "services4" }!.elements.count + large.sets.first { $0.name == "services6" }!.elements.count == 10_000)
     }
 }
