@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import LashupWire
 
 /// A node's stable name in the cluster (unique; by convention the host name).
@@ -17,14 +12,15 @@ public struct NodeID: Hashable, Comparable, Sendable, CustomStringConvertible, E
 
     /// Byte order of the UTF-8 names, the same on every node whatever its locale. Sorting by
     /// id happens on every digest and route change, so native strings compare their bytes
-    /// with one `memcmp` instead of through the generic sequence comparison.
+    /// in place instead of through the generic sequence comparison (no libc in a core).
     public static func < (lhs: NodeID, rhs: NodeID) -> Bool {
         let fast = lhs.name.utf8.withContiguousStorageIfAvailable { left in
             rhs.name.utf8.withContiguousStorageIfAvailable { right in
                 let common = min(left.count, right.count)
-                if common > 0 {
-                    let order = memcmp(left.baseAddress!, right.baseAddress!, common)
-                    if order != 0 { return order < 0 }
+                var index = 0
+                while index < common {
+                    if left[index] != right[index] { return left[index] < right[index] }
+                    index += 1
                 }
                 return left.count < right.count
             }
