@@ -45,11 +45,11 @@ public final class KernelDataplane: LBDataplane {
         return report
     }
 
-    public func forgetFlows(of service: ServiceKey, to backend: Backend) async throws -> Int {
+    public func forgetFlows(of service: ServiceKey, to backend: Backend?) async throws -> Int {
         let protocolNumber: UInt8 = service.transport == .tcp ? 6 : 17
         return try conntrack.delete(matching: ConntrackFilter(
             protocolNumber: protocolNumber, originalDestination: service.address, originalDestinationPort: service.port,
-            replySource: backend.address, replySourcePort: backend.port))
+            replySource: backend?.address, replySourcePort: backend?.port))
     }
 
     /// The routes local clients need, last computed; unchanged routes skip the netlink pass

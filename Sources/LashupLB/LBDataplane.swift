@@ -6,9 +6,10 @@ public protocol LBDataplane: Sendable {
     /// change from what was last programmed is sent.
     func program(_ services: [ServiceKey: [Backend]], verify: Bool) async throws -> DataplaneReport
 
-    /// Forgets the tracked flows from `service` to `backend`, so a client pinned to a removed
-    /// UDP backend is balanced again on its next datagram; returns how many were deleted.
-    func forgetFlows(of service: ServiceKey, to backend: Backend) async throws -> Int
+    /// Forgets the tracked flows from `service` to `backend` (nil: every flow to the service),
+    /// so a client pinned to a removed UDP backend, or to a VIP's address before the VIP was
+    /// programmed, is balanced on its next datagram; returns how many were deleted.
+    func forgetFlows(of service: ServiceKey, to backend: Backend?) async throws -> Int
 }
 
 /// What one programming pass did.

@@ -161,6 +161,16 @@ public actor LoadBalancer {
     }
 
     func forgetRemovedUDPFlows(from old: [ServiceKey: [Backend]], to new: [ServiceKey: [Backend]], dataplane: any LBDataplane) async {
+        // A datagram sent to a VIP's address before the VIP was programmed left a flow with no
+        // NAT, which every later datagram from that port follows while it keeps coming (UDP
+        // flows live as long as they are used): forget it, so the client is balanced.
+        for service in new.keys where service.transport == .udp && old[service] == nil {
+            do {
+                metrics.conntrackDeleted.increment(by: try await dataplane.forgetFlows(of: service, to: nil))
+            } catch {
+                logger.warning("load balancer: cannot delete the flows of new VIP \(service): \(error)")
+            }
+        }
         for (service, backends) in old where service.transport == .udp {
             let kept = Set((new[service] ?? []).filter { $0.weight > 0 }.map(\.endpoint))
             for backend in backends where !kept.contains(backend.endpoint) {

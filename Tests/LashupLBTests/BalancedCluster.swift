@@ -97,8 +97,8 @@ final class RecordingDataplane: LBDataplane {
         return DataplaneReport(lines: services.count)
     }
 
-    func forgetFlows(of service: ServiceKey, to backend: Backend) async throws -> Int {
-        forgotten.withLock { $0.append("\(service) \(backend)") }
+    func forgetFlows(of service: ServiceKey, to backend: Backend?) async throws -> Int {
+        forgotten.withLock { $0.append("\(service) \(backend.map(\.description) ?? "any")") }
         return 1
     }
 }
