@@ -38,7 +38,4 @@ extension LoadBalancer {
             return VIPListing(vip: vip, addresses: addresses.filter { families.contains($0.isIPv4) }, backends: rows)
         }
     }
-
-    /// Whether this node programs a kernel (false: dataplane off).
-    public nonisolated var programsKernel: Bool { dataplane != nil }
 }

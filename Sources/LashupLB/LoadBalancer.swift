@@ -25,7 +25,6 @@ public actor LoadBalancer {
     var reachable: Set<String> = []
     /// What the dataplane was last programmed with.
     public private(set) var programmed: [ServiceKey: [Backend]] = [:]
-    var lastVerified: ContinuousClock.Instant?
     var lastDNS: [ZoneRecord]?
     var lastFailure: String?
     /// Resumed once the first full state has been programmed.
@@ -187,10 +186,11 @@ public actor LoadBalancer {
     /// The named VIPs' A and AAAA records, for the families that are programmed.
     func publishNames() {
         var records: [ZoneRecord] = []
+        let programmedAddresses = Set(programmed.keys.map(\.address))
         for (name, index) in table.namedIndices {
             for ipv4 in [true, false] {
                 let address = ipv4 ? NamedVIPAddresses.ipv4(index) : NamedVIPAddresses.ipv6(index)
-                guard programmed.keys.contains(where: { $0.address == address }),
+                guard programmedAddresses.contains(address),
                       let owner = try? DomainName("\(name).\(NamedVIPAddresses.zone)")
                 else { continue }
                 records.append(ZoneRecord(name: owner, data: ipv4 ? .a(address) : .aaaa(address)))

@@ -63,11 +63,6 @@ public struct VIPTable: Sendable, Equatable {
         return NamedVIPAddresses.firstFree(from: NamedVIPAddresses.preferredIndex(name), taken: taken)
     }
 
-    /// The address of a name in `family` (IPv4 or IPv6), once resolved.
-    public func address(ofName name: String, ipv4: Bool) -> IPAddress? {
-        namedIndices[name].map { ipv4 ? NamedVIPAddresses.ipv4($0) : NamedVIPAddresses.ipv6($0) }
-    }
-
     /// What the kernel should hold: each `(protocol, address, port)` with the backends to
     /// choose from. Backends must be of the address's family (a named VIP has an address in
     /// each family its backends use); of those, only backends whose agent `isReachable` from

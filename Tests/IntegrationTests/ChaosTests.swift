@@ -7,9 +7,6 @@ import Testing
 /// elsewhere the test is skipped, never passed.
 @Suite("Chaos in network namespaces", .onOwnThread)
 struct ChaosTests {
-    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../scripts/chaos").standardizedFileURL.path
-
     static func installed(_ tool: String) -> Bool {
         let path = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
         return (path + ["/usr/sbin", "/sbin"]).contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(tool)") }
@@ -20,18 +17,9 @@ struct ChaosTests {
     @Test("5 hosts, 45 s of partitions, loss, kill -9, pauses and wiped disks: nothing lost, all converge",
           .enabled(if: canRun, "needs root with iproute2 and nftables"), .timeLimit(.minutes(15)))
     func shortRun() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.script, "--hosts", "5", "--duration", "45", "--seed", "11",
-                             "--wipe-settle", "12", "--binary", try LashupBinary.url().path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        let last = text.split(separator: "\n").last.map(String.init) ?? ""
-        #expect(process.terminationStatus == 0, "chaos failed:\n\(text)")
+        let (status, text, last) = try runScript("chaos", ["--hosts", "5", "--duration", "45", "--seed", "11",
+                                                           "--wipe-settle", "12", "--binary", try LashupBinary.url().path])
+        #expect(status == 0, "chaos failed:\n\(text)")
         #expect(last.hasPrefix("chaos: ") && last.contains(" acknowledged, 0 lost, converged in "), "\(last)")
         let acknowledged = Int(last.dropFirst("chaos: ".count).split(separator: " ").first ?? "") ?? 0
         #expect(acknowledged > 100, "the workload hardly ran: \(last)")

@@ -43,3 +43,20 @@ func makeTemporaryDirectory(_ label: String) throws -> String {
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
 }
+
+/// Runs one of the repository's Python scripts (`scripts/NAME`) to its end, stdout and stderr
+/// together; returns its exit status, everything it printed, and its last line.
+func runScript(_ name: String, _ arguments: [String]) throws -> (status: Int32, text: String, last: String) {
+    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../../scripts/\(name)").standardizedFileURL.path
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", script] + arguments
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = output
+    try process.run()
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationStatus, text, text.split(separator: "\n").last.map(String.init) ?? "")
+}
