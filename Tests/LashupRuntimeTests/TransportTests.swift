@@ -2,6 +2,7 @@ import Foundation
 import LashupMembership
 import LashupNode
 import LashupRuntime
+import LashupTestSupport
 import Logging
 import NIOCore
 import NIOPosix
@@ -46,11 +47,7 @@ struct TransportTests {
     }
 
     static func eventually(_ condition: () -> Bool) async throws -> Bool {
-        for _ in 0..<100 {
-            if condition() { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return condition()
+        await LashupTestSupport.eventually(within: .seconds(30), polling: .milliseconds(50), condition)
     }
 
     @Test("messages arrive in order, labelled with the sender's name and advertised address")
