@@ -19,12 +19,19 @@ public final class KernelDataplane: LBDataplane {
     let table: String
     /// The link kind this kernel accepted (dummy first; ifb when dummy is unknown).
     let linkKind: Mutex<LinkKind>
+    /// This host's agent: only its backends need hairpin masquerading.
+    let localAgent: String?
+    /// What the table holds, per service, since the last full write or verification (nil:
+    /// unknown, so the next pass reads the table back).
+    let programmed = Mutex<ProgrammedElements?>(nil)
 
     /// - Parameters:
     ///   - ranges: the VIP ranges to route locally (11.0.0.0/8 and fd01:c::/64 by default);
     ///     address VIPs outside them get a host route each.
     ///   - namespace: a network namespace file to program instead of this process's.
-    public init(ranges: [IPPrefix], namespace: String? = nil, table: String = "lashup") throws {
+    ///   - localAgent: this host's agent name (nil: treat every backend as local).
+    public init(ranges: [IPPrefix], namespace: String? = nil, table: String = "lashup", localAgent: String? = nil) throws {
+        self.localAgent = localAgent
         tables = try NFTables(namespace: namespace)
         rtnetlink = try RTNetlink(namespace: namespace)
         conntrack = try Conntrack(namespace: namespace)
@@ -36,10 +43,22 @@ public final class KernelDataplane: LBDataplane {
     public func program(_ services: [ServiceKey: [Backend]], verify: Bool) async throws -> DataplaneReport {
         var report = DataplaneReport(lines: 0)
         // Routes first: a connection to a VIP whose rules exist must also find a route.
-        let kernel = try reconcileRoutes(for: services.keys, verify: verify)
-        report.kernelObjectsChanged = kernel
-        let ruleset = LBRuleset.ruleset(services, table: table)
-        let result = verify ? try tables.apply(ruleset) : try tables.applyChanges(ruleset)
+        report.kernelObjectsChanged = try reconcileRoutes(for: services.keys, verify: verify)
+        let structure = LBRuleset.structure(table: table)
+        if !verify, tables.writtenStructure == structure, let changes = programmed.withLock({ $0?.changes(to: services) }) {
+            // Refused: the table is not what we left (deleted or edited by hand); the apply
+            // below reads it back and repairs.
+            if let sent = try? tables.change(changes, table: table) {
+                report.lines = sent.lines
+                return report
+            }
+        }
+        programmed.withLock { $0 = nil }
+        let ruleset = LBRuleset.ruleset(services, table: table, localAgent: localAgent)
+        // The first load is written without a read-back, so VIPs work as soon as the kernel
+        // took the transaction; the caller's next verifying pass reads it back.
+        let result = verify || tables.writtenStructure != nil ? try tables.apply(ruleset) : try tables.write(ruleset)
+        programmed.withLock { $0 = ProgrammedElements(services, localAgent: localAgent) }
         report.lines = result.lines
         if case let .full(reason) = result.kind { report.fullWriteReason = reason }
         return report

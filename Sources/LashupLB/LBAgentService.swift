@@ -14,19 +14,19 @@ public struct LBAgentService: Service {
     ///   VIPs are programmed (the agent's DNS service).
     public static func make(_ settings: LBSettings, cluster: any Cluster, logger: Logger,
                             publishDNS: @escaping LoadBalancer.DNSPublisher) async throws -> LBAgentService {
+        let local = await cluster.local()
         var dataplane: (any LBDataplane)?
         if let reason = settings.dataplaneOffReason {
             logger.notice("\(reason)")
         } else {
             do {
-                dataplane = try KernelDataplane(ranges: settings.ranges)
+                dataplane = try KernelDataplane(ranges: settings.ranges, localAgent: local.name)
             } catch {
                 // Asked for explicitly, a missing tool is an error; by default, one line and off.
                 guard settings.dataplane == .auto else { throw LBServiceError("the load balancer dataplane cannot start: \(error)") }
                 logger.notice("load balancer dataplane stays off: \(error)")
             }
         }
-        let local = await cluster.local()
         let balancer = LoadBalancer(cluster: cluster, localName: local.name, dataplane: dataplane,
                                     verifyInterval: settings.verifyInterval, logger: logger, publishDNS: publishDNS)
         return LBAgentService(balancer: balancer, logger: logger)

@@ -24,31 +24,49 @@ public enum LBRuleset {
     /// Priority of our NAT chains: before the usual `dstnat` (-100) users and Docker add.
     public static let natPriority = -110
 
-    /// The table for `services` (as `VIPTable.services` gives them).
-    public static func ruleset(_ services: [ServiceKey: [Backend]], table: String = "lashup") -> NFTRuleset {
-        var services4: Set<String> = [], services6: Set<String> = []
-        var dispatch4: [String: String] = [:], dispatch6: [String: String] = [:]
-        var slots4: [String: String] = [:], slots6: [String: String] = [:]
-        var hairpin4: Set<String> = [], hairpin6: Set<String> = []
+    /// The table for `services` (as `VIPTable.services` gives them). Hairpin masquerading is
+    /// needed only for backends on this host (`localAgent`; nil: every backend): a client can
+    /// have a backend's address only on the host that backend runs on.
+    public static func ruleset(_ services: [ServiceKey: [Backend]], table: String = "lashup", localAgent: String? = nil) -> NFTRuleset {
+        var ruleset = structure(table: table)
+        var sets: [String: Set<String>] = [:], maps: [String: [String: String]] = [:]
         for (service, backends) in services {
-            let v4 = service.address.isIPv4
-            let tuple = "\(service.address) . \(service.transport.rawValue) . \(service.port)"
-            if v4 { services4.insert(tuple) } else { services6.insert(tuple) }
-            let owners = slots(backends)
-            guard !owners.isEmpty else { continue }
-            if v4 { dispatch4[tuple] = "goto pick\(owners.count)" } else { dispatch6[tuple] = "goto pick\(owners.count)" }
-            for (slot, backend) in owners.enumerated() {
-                let value = "\(backend.address) . \(backend.port)"
-                let pair = "\(backend.address) . \(backend.address)"
-                if v4 {
-                    slots4["\(tuple) . \(slot)"] = value
-                    hairpin4.insert(pair)
+            for element in elements(of: service, backends, localAgent: localAgent) {
+                if let value = element.value {
+                    maps[element.container, default: [:]][element.key] = value
                 } else {
-                    slots6["\(tuple) . \(slot)"] = value
-                    hairpin6.insert(pair)
+                    sets[element.container, default: []].insert(element.key)
                 }
             }
         }
+        for index in ruleset.sets.indices { ruleset.sets[index].elements = sets[ruleset.sets[index].name] ?? [] }
+        for index in ruleset.maps.indices { ruleset.maps[index].elements = maps[ruleset.maps[index].name] ?? [:] }
+        return ruleset
+    }
+
+    /// What one service puts in the table's sets and maps: its tuple in `services4`/`6`, its
+    /// dispatch entry, one slot entry per owned slot, and a hairpin pair per local backend.
+    /// Only hairpin pairs can be shared by several services.
+    public static func elements(of service: ServiceKey, _ backends: [Backend], localAgent: String?) -> [LBElement] {
+        let v4 = service.address.isIPv4
+        let family = v4 ? "4" : "6"
+        let tuple = "\(service.address) . \(service.transport.rawValue) . \(service.port)"
+        var result = [LBElement(container: "services" + family, key: tuple)]
+        let owners = slots(backends)
+        guard !owners.isEmpty else { return result }
+        result.append(LBElement(container: "dispatch" + family, key: tuple, value: "goto pick\(owners.count)"))
+        var hairpins: Set<IPAddress> = []
+        for (slot, backend) in owners.enumerated() {
+            result.append(LBElement(container: "slots" + family, key: "\(tuple) . \(slot)", value: "\(backend.address) . \(backend.port)"))
+            if localAgent == nil || backend.agent == localAgent, hairpins.insert(backend.address).inserted {
+                result.append(LBElement(container: "hairpin" + family, key: "\(backend.address) . \(backend.address)"))
+            }
+        }
+        return result
+    }
+
+    /// The table without elements: the same for every set of services.
+    public static func structure(table: String = "lashup") -> NFTRuleset {
         var chains = [
             NFTChain(name: "nat_prerouting", hook: .init(type: "nat", hook: "prerouting", priority: natPriority), rules: ["jump dispatch"]),
             NFTChain(name: "nat_output", hook: .init(type: "nat", hook: "output", priority: natPriority), rules: ["jump dispatch"]),
@@ -83,16 +101,16 @@ public enum LBRuleset {
         return NFTRuleset(
             family: "inet", table: table,
             sets: [
-                NFTSet(name: "services4", type: "typeof ip daddr . meta l4proto . th dport", elements: services4),
-                NFTSet(name: "services6", type: "typeof ip6 daddr . meta l4proto . th dport", elements: services6),
-                NFTSet(name: "hairpin4", type: "typeof ip saddr . ip daddr", elements: hairpin4),
-                NFTSet(name: "hairpin6", type: "typeof ip6 saddr . ip6 daddr", elements: hairpin6),
+                NFTSet(name: "services4", type: "typeof ip daddr . meta l4proto . th dport"),
+                NFTSet(name: "services6", type: "typeof ip6 daddr . meta l4proto . th dport"),
+                NFTSet(name: "hairpin4", type: "typeof ip saddr . ip daddr"),
+                NFTSet(name: "hairpin6", type: "typeof ip6 saddr . ip6 daddr"),
             ],
             maps: [
-                NFTMap(name: "dispatch4", keyType: "typeof ip daddr . meta l4proto . th dport", valueType: "verdict", elements: dispatch4),
-                NFTMap(name: "dispatch6", keyType: "typeof ip6 daddr . meta l4proto . th dport", valueType: "verdict", elements: dispatch6),
-                NFTMap(name: "slots4", keyType: "typeof ip daddr . \(slotKey)", valueType: "ip daddr . th dport", elements: slots4),
-                NFTMap(name: "slots6", keyType: "typeof ip6 daddr . \(slotKey)", valueType: "ip6 daddr . th dport", elements: slots6),
+                NFTMap(name: "dispatch4", keyType: "typeof ip daddr . meta l4proto . th dport", valueType: "verdict"),
+                NFTMap(name: "dispatch6", keyType: "typeof ip6 daddr . meta l4proto . th dport", valueType: "verdict"),
+                NFTMap(name: "slots4", keyType: "typeof ip daddr . \(slotKey)", valueType: "ip daddr . th dport"),
+                NFTMap(name: "slots6", keyType: "typeof ip6 daddr . \(slotKey)", valueType: "ip6 daddr . th dport"),
             ],
             chains: chains
         )

@@ -84,7 +84,7 @@ public actor LoadBalancer {
         }
         table.resolveNames()
         claimsDue = true
-        await requestRefresh(verify: !isReady)
+        await requestRefresh(verify: false)
     }
 
     func receive(_ snapshot: [MemberSnapshot]) async {
@@ -154,6 +154,10 @@ public actor LoadBalancer {
         publishNames()
         if !isReady {
             isReady = true
+            // The first load was written without a read-back, to serve VIPs sooner: verify it
+            // in the next pass.
+            refreshDue = true
+            verifyDue = true
             for waiter in readyWaiters { waiter.resume() }
             readyWaiters.removeAll()
         }

@@ -2,13 +2,15 @@ import Synchronization
 
 /// Programs one nftables table of ours, the way kube-proxy's nftables mode does: the whole
 /// table as one atomic transaction when its structure changes (or drifted), element adds and
-/// deletes for changes of set and map contents only, and a read-back (`nft -j list table`)
-/// each pass to verify what the kernel holds. No other table is read or touched.
+/// deletes for changes of set and map contents only. `write` and `change` trust that the
+/// kernel holds what was last sent and read nothing back, so their cost is what they send;
+/// `apply` reads the table back (`nft -j list table`), repairs what drifted and verifies, for
+/// the start and a periodic pass. No other table is read or touched.
 public final class NFTables: Sendable {
     let command: NFTCommand
-    /// The structure last written whole, the fingerprint the kernel gave it then, and the
-    /// whole ruleset (elements included) last committed.
-    let written: Mutex<(structure: NFTRuleset, fingerprint: String, committed: NFTRuleset)?>
+    /// The structure last written whole, and the fingerprint the kernel gave it (nil until a
+    /// verifying `apply` has read it back).
+    let written: Mutex<(structure: NFTRuleset, fingerprint: String?)?>
 
     /// - Parameter namespace: a network namespace file (`/run/netns/NAME`) to program instead
     ///   of this one (through util-linux's `nsenter`).
@@ -38,7 +40,9 @@ public final class NFTables: Sendable {
         }
     }
 
-    /// Makes the kernel's table equal `desired`.
+    /// Makes the kernel's table equal `desired`, reading it back: the element changes from what
+    /// the kernel holds when only elements differ, the whole table when it is missing, its
+    /// structure changed or someone changed it; then verifies the read-back.
     @discardableResult
     public func apply(_ desired: NFTRuleset) throws(NFTablesError) -> Report {
         let current = try read(desired)
@@ -47,15 +51,18 @@ public final class NFTables: Sendable {
         if let last, let current {
             if last.structure != desired.structure {
                 reason = "structure changed"
-            } else if last.fingerprint != current.fingerprint {
+            } else if let fingerprint = last.fingerprint, fingerprint != current.fingerprint {
                 reason = "drift: the table's chains, rules or declarations changed outside this process"
             } else {
+                // A fingerprint not yet known is the one of what `write` sent moments ago.
+                let fingerprint = last.fingerprint ?? current.fingerprint
                 let lines = NFTRendering.elementChanges(from: Self.ruleset(desired.structure, current), to: desired)
-                guard !lines.isEmpty else { return Report(kind: .unchanged, lines: 0) }
-                try run(lines)
-                try verify(desired, against: try read(desired), fingerprint: last.fingerprint)
-                written.withLock { $0?.committed = desired }
-                return Report(kind: .elements, lines: lines.count)
+                if !lines.isEmpty {
+                    try run(lines)
+                    try verify(desired, against: try read(desired), fingerprint: fingerprint)
+                }
+                written.withLock { $0?.fingerprint = fingerprint }
+                return Report(kind: lines.isEmpty ? .unchanged : .elements, lines: lines.count)
             }
         } else if current == nil, last != nil {
             reason = "drift: the table was deleted"
@@ -64,27 +71,34 @@ public final class NFTables: Sendable {
         try run(lines)
         guard let readBack = try read(desired) else { throw .mismatch("table \(desired.family) \(desired.table) is missing after it was written") }
         try verify(desired, against: readBack, fingerprint: nil)
-        written.withLock { $0 = (desired.structure, readBack.fingerprint, desired) }
+        written.withLock { $0 = (desired.structure, readBack.fingerprint) }
         return Report(kind: .full(reason: reason), lines: lines.count)
     }
 
-    /// Makes the kernel's table equal `desired` trusting that it still holds what this process
-    /// last committed: the element changes are computed from memory and sent as one
-    /// transaction, with no read-back, so a change costs the size of the change however big
-    /// the table. Falls back to `apply` (read, compare, write, verify) when nothing was
-    /// committed yet, the structure changed, or the kernel refuses the transaction (someone
-    /// changed the table). Run `apply` periodically as well: only it finds drift.
+    /// Replaces the table whole with `desired` in one transaction and reads nothing back (a
+    /// transaction the kernel accepted holds): the fast first load. Follow it with `apply` to
+    /// verify.
     @discardableResult
-    public func applyChanges(_ desired: NFTRuleset) throws(NFTablesError) -> Report {
-        guard let last = written.withLock({ $0 }), last.structure == desired.structure else { return try apply(desired) }
-        let lines = NFTRendering.elementChanges(from: last.committed, to: desired)
+    public func write(_ desired: NFTRuleset, reason: String = "first write") throws(NFTablesError) -> Report {
+        let lines = NFTRendering.fullTable(desired)
+        written.withLock { $0 = nil }
+        try run(lines)
+        written.withLock { $0 = (desired.structure, nil) }
+        return Report(kind: .full(reason: reason), lines: lines.count)
+    }
+
+    /// The structure last written whole (nil before the first write, or after `remove`):
+    /// `change` applies to it.
+    public var writtenStructure: NFTRuleset? { written.withLock { $0?.structure } }
+
+    /// Sends element changes to the table last written, as one transaction, with no read-back:
+    /// a change costs its size however big the table. Throws when the kernel refuses it (for
+    /// instance someone deleted the table or an element): then `apply` repairs.
+    @discardableResult
+    public func change(_ changes: NFTElementChanges, family: String = "inet", table: String = "lashup") throws(NFTablesError) -> Report {
+        let lines = changes.lines(family: family, table: table)
         guard !lines.isEmpty else { return Report(kind: .unchanged, lines: 0) }
-        do {
-            try run(lines)
-        } catch {
-            return try apply(desired)
-        }
-        written.withLock { $0?.committed = desired }
+        try run(lines)
         return Report(kind: .elements, lines: lines.count)
     }
 

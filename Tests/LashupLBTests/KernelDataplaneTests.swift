@@ -69,7 +69,9 @@ struct KernelDataplaneTests {
         let dataplane = try KernelDataplane(ranges: Self.ranges, namespace: namespace.path)
         var services: [ServiceKey: [Backend]] = [:]
         for index in 0..<200 { services[ServiceKey(transport: .tcp, address: .v4(0x0B01_0000 + UInt32(index)), port: 80)] = [Self.backend("10.0.0.1"), Self.backend("10.0.0.2")] }
-        _ = try await dataplane.program(services, verify: true)
+        // The first load is written without a read-back; the verifying pass then finds it intact.
+        #expect(try await dataplane.program(services, verify: false).fullWriteReason == "first write")
+        #expect(try await dataplane.program(services, verify: true).lines == 0)
         services[Self.service("11.1.0.7")] = [Self.backend("10.0.0.3")]
         let change = try await dataplane.program(services, verify: false)
         #expect(change.fullWriteReason == nil && change.lines > 0 && change.lines <= 6, "\(change)")
@@ -80,6 +82,14 @@ struct KernelDataplaneTests {
         let repaired = try await dataplane.program(services, verify: true)
         #expect(repaired.fullWriteReason == "drift: the table was deleted")
         #expect(try NamespaceServers.spread(in: namespace, host: "11.1.0.7", port: 80, count: 5) == ["10.0.0.3": 5])
+
+        // Deleted again, then a change without verification: the kernel refuses the element
+        // changes (no table), and the pass repairs instead.
+        try namespace.nft(["delete", "table", "inet", "lashup"])
+        services[Self.service("11.1.0.7")] = [Self.backend("10.0.0.2")]
+        let refused = try await dataplane.program(services, verify: false)
+        #expect(refused.fullWriteReason == "drift: the table was deleted")
+        #expect(try NamespaceServers.spread(in: namespace, host: "11.1.0.7", port: 80, count: 5) == ["10.0.0.2": 5])
         // Our route too.
         try namespace.run(["route", "del", "11.0.0.0/8"])
         _ = try await dataplane.program(services, verify: true)
