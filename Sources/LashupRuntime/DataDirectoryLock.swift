@@ -18,11 +18,22 @@ public final class DataDirectoryLock: Sendable {
         guard descriptor >= 0 else {
             throw RuntimeError("data directory \(directory) is not writable: \(String(cString: strerror(errno)))")
         }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            close(descriptor)
-            throw RuntimeError("data directory \(directory) is in use by another lashup agent")
+        // A holder that is going away (an agent restarting, or a child process this one
+        // forked that still has a copy of the descriptor until it execs) lets go within
+        // moments: ask again for up to two seconds before calling the directory in use.
+        var attempts = 0
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            attempts += 1
+            guard attempts < Self.attempts else {
+                close(descriptor)
+                throw RuntimeError("data directory \(directory) is in use by another lashup agent")
+            }
+            usleep(50_000)
         }
     }
+
+    /// Tries of the lock, 50 ms apart.
+    static let attempts = 40
 
     /// Releases the lock (once; later calls do nothing), so another agent in this process,
     /// a restart in a test say, can take the directory.
