@@ -19,6 +19,8 @@ public final class KernelDataplane: LBDataplane {
     let table: String
     /// The link kind this kernel accepted (dummy first; ifb when dummy is unknown).
     let linkKind: Mutex<LinkKind>
+    /// Our table without elements, the same every pass.
+    let structure: NFTRuleset
     /// This host's agent: only its backends need hairpin masquerading.
     let localAgent: String?
     /// What the table holds, per service, since the last full write or verification (nil:
@@ -32,6 +34,7 @@ public final class KernelDataplane: LBDataplane {
     ///   - localAgent: this host's agent name (nil: treat every backend as local).
     public init(ranges: [IPPrefix], namespace: String? = nil, table: String = "lashup", localAgent: String? = nil) throws {
         self.localAgent = localAgent
+        structure = LBRuleset.structure(table: table)
         tables = try NFTables(namespace: namespace)
         rtnetlink = try RTNetlink(namespace: namespace)
         conntrack = try Conntrack(namespace: namespace)
@@ -44,7 +47,6 @@ public final class KernelDataplane: LBDataplane {
         var report = DataplaneReport(lines: 0)
         // Routes first: a connection to a VIP whose rules exist must also find a route.
         report.kernelObjectsChanged = try reconcileRoutes(for: services.keys, verify: verify)
-        let structure = LBRuleset.structure(table: table)
         if !verify, tables.writtenStructure == structure, let changes = programmed.withLock({ $0?.changes(to: services) }) {
             // Refused: the table is not what we left (deleted or edited by hand); the apply
             // below reads it back and repairs.

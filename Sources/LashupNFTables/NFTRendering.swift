@@ -56,23 +56,19 @@ enum NFTRendering {
     /// Element changes only: each set's and map's additions and removals, one transaction.
     /// A map entry whose value changed is deleted and added again.
     static func elementChanges(from current: NFTRuleset, to desired: NFTRuleset) -> [String] {
-        let name = "\(desired.family) \(desired.table)"
-        var lines: [String] = []
+        var changes = NFTElementChanges()
         let currentSets = Dictionary(current.sets.map { ($0.name, $0.elements) }, uniquingKeysWith: { first, _ in first })
-        for set in desired.sets.sorted(by: { $0.name < $1.name }) {
+        for set in desired.sets {
             let have = currentSets[set.name] ?? []
-            let removed = have.subtracting(set.elements).sorted(), added = set.elements.subtracting(have).sorted()
-            lines += statements("delete element \(name) \(set.name)", removed)
-            lines += statements("add element \(name) \(set.name)", added)
+            changes.deletions[set.name] = Array(have.subtracting(set.elements))
+            changes.additions[set.name] = Array(set.elements.subtracting(have))
         }
         let currentMaps = Dictionary(current.maps.map { ($0.name, $0.elements) }, uniquingKeysWith: { first, _ in first })
-        for map in desired.maps.sorted(by: { $0.name < $1.name }) {
+        for map in desired.maps {
             let have = currentMaps[map.name] ?? [:]
-            let removed = have.filter { map.elements[$0.key] != $0.value }.keys.sorted()
-            let added = map.elements.filter { have[$0.key] != $0.value }.sorted { $0.key < $1.key }
-            lines += statements("delete element \(name) \(map.name)", removed)
-            lines += statements("add element \(name) \(map.name)", added.map { "\($0.key) : \($0.value)" })
+            changes.deletions[map.name] = have.filter { map.elements[$0.key] != $0.value }.map(\.key)
+            changes.additions[map.name] = map.elements.filter { have[$0.key] != $0.value }.map { "\($0.key) : \($0.value)" }
         }
-        return lines
+        return changes.lines(family: desired.family, table: desired.table)
     }
 }

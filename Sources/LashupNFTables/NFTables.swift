@@ -79,12 +79,12 @@ public final class NFTables: Sendable {
     /// transaction the kernel accepted holds): the fast first load. Follow it with `apply` to
     /// verify.
     @discardableResult
-    public func write(_ desired: NFTRuleset, reason: String = "first write") throws(NFTablesError) -> Report {
+    public func write(_ desired: NFTRuleset) throws(NFTablesError) -> Report {
         let lines = NFTRendering.fullTable(desired)
         written.withLock { $0 = nil }
         try run(lines)
         written.withLock { $0 = (desired.structure, nil) }
-        return Report(kind: .full(reason: reason), lines: lines.count)
+        return Report(kind: .full(reason: "first write"), lines: lines.count)
     }
 
     /// The structure last written whole (nil before the first write, or after `remove`):
