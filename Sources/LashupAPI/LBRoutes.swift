@@ -57,12 +57,16 @@ enum LBRoutes {
             "vip": .string(label),
             "protocol": .string(listing.vip.transport.rawValue),
             "addresses": .array(listing.addresses.map { .string($0.description) }),
-            "backend": .array(listing.backends.map { row in
-                .object([
+            "backend": .array(listing.backends.map { row -> JSONValue in
+                var fields: [String: JSONValue] = [
                     "ip": .string(row.backend.address.description), "port": .integer(Int64(row.backend.port)),
                     "agent": .string(row.backend.agent), "weight": .integer(Int64(row.backend.weight)),
                     "reachable": .bool(row.reachable), "used": .bool(row.used),
-                ])
+                ]
+                if let weight = row.effectiveWeight { fields["effective_weight"] = .integer(Int64(weight)) }
+                if let latency = row.latency { fields["latency_ms"] = .number(Double(latency / .microseconds(1)) / 1_000) }
+                if let reason = row.ejected { fields["ejected"] = .string(reason) }
+                return .object(fields)
             }),
         ])
     }

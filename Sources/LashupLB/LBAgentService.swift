@@ -28,7 +28,8 @@ public struct LBAgentService: Service {
             }
         }
         let balancer = LoadBalancer(cluster: cluster, localName: local.name, dataplane: dataplane,
-                                    verifyInterval: settings.verifyInterval, logger: logger, publishDNS: publishDNS)
+                                    verifyInterval: settings.verifyInterval,
+                                    latencyWeights: settings.latencyWeights ? LatencyWeights.Settings() : nil, logger: logger, publishDNS: publishDNS)
         return LBAgentService(balancer: balancer, logger: logger)
     }
 

@@ -16,6 +16,16 @@ public struct LBMetrics: Sendable {
     public let conntrackDeleted = Counter(label: "lashup_lb_conntrack_entries_deleted_total")
     /// VIP keys in the store not served (malformed, or past `VIPTable.maximumVIPs`).
     public let skippedKeys = Counter(label: "lashup_lb_skipped_keys_total")
+    /// Latency-aware weights: TCP connect probes made, failed, and their latency.
+    public let probes = Counter(label: "lashup_lb_probes_total")
+    public let probeFailures = Counter(label: "lashup_lb_probe_failures_total")
+    public let probeLatency = Timer(label: "lashup_lb_probe_latency_seconds", preferredDisplayUnit: .seconds)
+    /// Probe results dropped because `LatencyWeights.Settings.maximumTracked` backends were tracked.
+    public let probeResultsDropped = Counter(label: "lashup_lb_probe_results_dropped_total")
+    /// Backends ejected for failing their probes (weight 0 until they answer again).
+    public let ejectedBackends = Gauge(label: "lashup_lb_ejected_backends")
+    /// (VIP, backend) pairs whose weight is divided because they connect slower than the VIP's fastest.
+    public let latencyReducedBackends = Gauge(label: "lashup_lb_latency_reduced_backends")
 
     public init() {}
 }

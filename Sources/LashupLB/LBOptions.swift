@@ -8,11 +8,15 @@ public struct LBOptions: ParsableArguments {
     @Option(help: "VIP ranges routed to this host's VIP link, CIDR,... (default: 11.0.0.0/8,fd01:c::/64).") var vipRanges: String?
     @Option(help: "How often the kernel's VIP state is read back and repaired, in seconds (default: 30).") var lbVerifySeconds: String?
 
+    @Option(help: "Weight TCP backends by their measured connect latency and eject those that fail probes: on or off (default: on).")
+    var lbLatencyWeights: String?
+
     public init() {}
 
     /// The flags given, by setting name.
     public var given: [String: String] {
-        let flags: [String: String?] = ["lb_dataplane": lbDataplane, "vip_ranges": vipRanges, "lb_verify_seconds": lbVerifySeconds]
+        let flags: [String: String?] = ["lb_dataplane": lbDataplane, "vip_ranges": vipRanges, "lb_verify_seconds": lbVerifySeconds,
+                                        "lb_latency_weights": lbLatencyWeights]
         return flags.compactMapValues { $0 }
     }
 }

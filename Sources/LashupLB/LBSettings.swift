@@ -9,6 +9,9 @@ public struct LBSettings: Sendable {
     public var dataplane: DataplaneMode
     public var ranges: [IPPrefix]
     public var verifyInterval: Duration
+    /// Latency-aware weights: probe TCP backends and weight them by connect latency, ejecting
+    /// those that fail (`--lb-latency-weights on|off`, default on).
+    public var latencyWeights: Bool
     /// The agent's `--dev`: `auto` then leaves the kernel alone (a laptop is not reprogrammed
     /// by surprise).
     public var development: Bool
@@ -31,6 +34,11 @@ public struct LBSettings: Sendable {
             throw SettingError("--lb-verify-seconds \"\(seconds)\": a whole number of seconds from 1 to 3600")
         }
         verifyInterval = .seconds(value)
+        switch settings.value("lb_latency_weights") ?? "on" {
+        case "on": latencyWeights = true
+        case "off": latencyWeights = false
+        case let other: throw SettingError("--lb-latency-weights \"\(other)\": use on or off")
+        }
         self.development = development
     }
 

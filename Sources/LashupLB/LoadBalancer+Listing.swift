@@ -13,6 +13,12 @@ public struct VIPListing: Sendable, Equatable {
         public var reachable: Bool
         /// This node's kernel sends new connections to it.
         public var used: Bool
+        /// The weight this node's kernel gives it (latency-aware; nil when not programmed).
+        public var effectiveWeight: UInt32?
+        /// Its smoothed TCP connect latency from this node (nil: not measured).
+        public var latency: Duration?
+        /// Ejected for failing its probes, with the last failure.
+        public var ejected: String?
     }
 }
 
@@ -26,13 +32,17 @@ extension LoadBalancer {
             case let .name(name):
                 if let index = table.namedIndices[name] { addresses = [NamedVIPAddresses.ipv4(index), NamedVIPAddresses.ipv6(index)] }
             }
-            var used: Set<Backend.Endpoint> = []
+            var effective: [Backend.Endpoint: UInt32] = [:]
             for address in addresses {
                 let service = ServiceKey(transport: vip.transport, address: address, port: vip.port)
-                for backend in programmed[service] ?? [] where backend.weight > 0 { used.insert(backend.endpoint) }
+                for backend in programmed[service] ?? [] { effective[backend.endpoint] = max(effective[backend.endpoint] ?? 0, backend.weight) }
             }
             let rows = (table.backends[vip] ?? []).map { backend in
-                VIPListing.Row(backend: backend, reachable: backend.agent == localName || reachable.contains(backend.agent), used: used.contains(backend.endpoint))
+                let health = vip.transport == .tcp ? latencyWeights?.health[ProbeTarget(backend)] : nil
+                return VIPListing.Row(backend: backend, reachable: backend.agent == localName || reachable.contains(backend.agent),
+                                      used: (effective[backend.endpoint] ?? 0) > 0, effectiveWeight: effective[backend.endpoint],
+                                      latency: health?.latency,
+                                      ejected: health?.ejectedUntil != nil ? (health?.lastFailure ?? "probes failed") : nil)
             }
             let families = Set(rows.map(\.backend.address.isIPv4))
             return VIPListing(vip: vip, addresses: addresses.filter { families.contains($0.isIPv4) }, backends: rows)

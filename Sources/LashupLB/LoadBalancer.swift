@@ -34,12 +34,30 @@ public actor LoadBalancer {
     var refreshDue = false
     var verifyDue = false
     var claimsDue = false
+    /// Latency-aware weights (nil: off, the configured weights are programmed as they are).
+    var latencyWeights: LatencyWeights?
+    let prober: TCPConnectProber
+    let probeInterval: Duration
+    /// `now` for `latencyWeights`, as time since this balancer began.
+    let origin = ContinuousClock.now
+    /// The backends the table says to use, before latency adjustment: what is probed.
+    var configured: [ServiceKey: [Backend]] = [:]
+    /// Where the next probe round starts when there are more targets than one round takes.
+    var probeCursor = 0
 
     /// - Parameters:
     ///   - dataplane: nil runs without one (the table and DNS still work; nothing is programmed).
     ///   - verifyInterval: how often the kernel is read back and drift repaired.
+    ///   - latencyWeights: the tuning of latency-aware weights, nil to program the configured
+    ///     weights as they are.
+    ///   - probeInterval: how often each TCP backend in use is probed.
     public init(cluster: any Cluster, localName: String, dataplane: (any LBDataplane)?, verifyInterval: Duration = .seconds(30),
+                latencyWeights: LatencyWeights.Settings? = LatencyWeights.Settings(), probeInterval: Duration = .seconds(1),
+                prober: TCPConnectProber = TCPConnectProber(),
                 metrics: LBMetrics = LBMetrics(), logger: Logger, publishDNS: @escaping DNSPublisher) {
+        self.latencyWeights = latencyWeights.map { LatencyWeights(settings: $0) }
+        self.probeInterval = probeInterval
+        self.prober = prober
         self.cluster = cluster
         self.localName = localName
         self.dataplane = dataplane
@@ -62,6 +80,14 @@ public actor LoadBalancer {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: verifyInterval)
                     await self.requestRefresh(verify: true)
+                }
+            }
+            if latencyWeights != nil {
+                group.addTask { [probeInterval] in
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: probeInterval)
+                        await self.probeRound()
+                    }
                 }
             }
             // A feed ends when the node stops.
@@ -126,8 +152,9 @@ public actor LoadBalancer {
     /// removed UDP backends, then publishes DNS for what is programmed.
     func refresh(verify: Bool) async {
         let reachable = reachable, localName = localName
-        let desired = table.services { $0 == localName || reachable.contains($0) }
-        updateGauges(desired)
+        configured = table.services { $0 == localName || reachable.contains($0) }
+        updateGauges(configured)
+        let desired = adjustedForLatency(configured)
         if let dataplane, desired != programmed || verify {
             let started = ContinuousClock.now
             do {

@@ -122,12 +122,18 @@ struct AgentWritePathTests {
         #expect(next?.changes.map(\.key) == [second], "one change for b, none for other/x")
         #expect(next?.changes.first?.value.store.set("records") == ["r2", "r3"])
 
+        // The consumer says when its first batch arrived, so the cancel below cannot race the
+        // subscription (a fixed sleep did on CI's loaded cores and saw no batch at all).
+        let (firstBatchSeen, signal) = AsyncStream<Void>.makeStream()
         let consumer = Task {
             var batches = 0
-            for await _ in try await cluster.changes(matching: try KeyPattern(parsing: "nothing")) { batches += 1 }
+            for await _ in try await cluster.changes(matching: try KeyPattern(parsing: "nothing")) {
+                batches += 1
+                signal.yield()
+            }
             return batches
         }
-        try await Task.sleep(for: .milliseconds(50))
+        for await _ in firstBatchSeen { break }
         consumer.cancel()
         #expect(try await consumer.value == 1, "only the (empty) first batch, then the end")
         await agent.stop()

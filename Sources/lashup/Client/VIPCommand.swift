@@ -84,11 +84,13 @@ struct VIPCommand: AsyncParsableCommand {
                         let endpoint = ip.contains(":") ? "[\(ip)]:\(backend["port"]?.cell ?? "-")" : "\(ip):\(backend["port"]?.cell ?? "-")"
                         rows.append([
                             vip["vip"]?.cell ?? "-", vip["protocol"]?.cell ?? "-", addresses, backend["agent"]?.cell ?? "-", endpoint,
-                            backend["reachable"] == .bool(true) ? "yes" : "no", backend["weight"]?.cell ?? "-", backend["used"] == .bool(true) ? "yes" : "no",
+                            backend["reachable"] == .bool(true) ? "yes" : "no", backend["weight"]?.cell ?? "-",
+                            backend["effective_weight"]?.cell ?? "-", backend["latency_ms"].map { "\($0.cell) ms" } ?? "-",
+                            backend["ejected"].map { "ejected: \($0.cell)" } ?? (backend["used"] == .bool(true) ? "yes" : "no"),
                         ])
                     }
                 }
-                printTable(["VIP", "PROTOCOL", "ADDRESSES", "AGENT", "BACKEND", "REACHABLE", "WEIGHT", "USED"], rows)
+                printTable(["VIP", "PROTOCOL", "ADDRESSES", "AGENT", "BACKEND", "REACHABLE", "WEIGHT", "EFFECTIVE", "LATENCY", "USED"], rows)
             }
         }
     }

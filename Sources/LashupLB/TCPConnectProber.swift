@@ -1,0 +1,113 @@
+import Foundation
+import Glibc
+import LashupCRDT
+
+/// Measures TCP connect latency to backends: non-blocking connects, all of one round waited
+/// for together with `poll`, each closed as soon as its handshake completes (the backend sees
+/// an accepted connection that ends at once, as with any load balancer's health check).
+/// At most `maximumConcurrent` sockets are open at once; a round runs on its own thread, so
+/// the caller's executor never blocks.
+public struct TCPConnectProber: Sendable {
+    /// Most sockets one round holds open at once.
+    public static let maximumConcurrent = 256
+
+    /// A connect not completed in this time failed ("timed out"). One second: a dropped SYN
+    /// is retransmitted after 1 s, so a backend that drops SYNs fails here.
+    public var timeout: Duration
+
+    public init(timeout: Duration = .seconds(1)) { self.timeout = timeout }
+
+    /// Probes `targets` (in groups of `maximumConcurrent`) and returns each one's outcome.
+    public func probe(_ targets: [ProbeTarget]) async -> [(ProbeTarget, ProbeOutcome)] {
+        guard !targets.isEmpty else { return [] }
+        let timeout = timeout
+        return await withCheckedContinuation { continuation in
+            let thread = Thread {
+                var results: [(ProbeTarget, ProbeOutcome)] = []
+                var start = 0
+                while start < targets.count {
+                    let end = min(start + Self.maximumConcurrent, targets.count)
+                    results += Self.round(Array(targets[start..<end]), timeout: timeout)
+                    start = end
+                }
+                continuation.resume(returning: results)
+            }
+            thread.start()
+        }
+    }
+
+    static func round(_ targets: [ProbeTarget], timeout: Duration) -> [(ProbeTarget, ProbeOutcome)] {
+        var outcomes = [ProbeOutcome?](repeating: nil, count: targets.count)
+        var sockets = [Int32](repeating: -1, count: targets.count)
+        defer { for fd in sockets where fd >= 0 { close(fd) } }
+        let started = ContinuousClock.now
+        for (index, target) in targets.enumerated() {
+            switch connectNonBlocking(target) {
+            case let .success(fd): sockets[index] = fd
+            case let .failure(reason): outcomes[index] = .failed(reason)
+            }
+        }
+        while true {
+            let waiting = sockets.indices.filter { sockets[$0] >= 0 && outcomes[$0] == nil }
+            let left = timeout - (ContinuousClock.now - started)
+            guard !waiting.isEmpty else { break }
+            guard left > .zero else {
+                for index in waiting { outcomes[index] = .failed("timed out after \(timeout)") }
+                break
+            }
+            var polled = waiting.map { pollfd(fd: sockets[$0], events: Int16(POLLOUT), revents: 0) }
+            let milliseconds = Int32(clamping: max(1, left.components.seconds * 1_000 + left.components.attoseconds / 1_000_000_000_000_000))
+            let ready = poll(&polled, nfds_t(polled.count), milliseconds)
+            if ready < 0 {
+                if errno == EINTR { continue }
+                for index in waiting { outcomes[index] = .failed("poll failed: \(String(cString: strerror(errno)))") }
+                break
+            }
+            let now = ContinuousClock.now
+            for (slot, entry) in polled.enumerated() where entry.revents != 0 {
+                let index = waiting[slot]
+                var error: Int32 = 0
+                var length = socklen_t(MemoryLayout<Int32>.size)
+                getsockopt(entry.fd, SOL_SOCKET, SO_ERROR, &error, &length)
+                outcomes[index] = error == 0 ? .connected(now - started) : .failed(String(cString: strerror(error)))
+                close(entry.fd)
+                sockets[index] = -1
+            }
+        }
+        return zip(targets, outcomes).map { ($0, $1 ?? .failed("not probed")) }
+    }
+
+    enum Connect { case success(Int32), failure(String) }
+
+    static func connectNonBlocking(_ target: ProbeTarget) -> Connect {
+        let family = target.address.isIPv4 ? AF_INET : AF_INET6
+        let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return .failure("socket: \(String(cString: strerror(errno)))") }
+        // Close with a reset, not a FIN: the probe leaves no TIME_WAIT behind on either side.
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        let bytes = target.address.bytes
+        var result: Int32
+        if target.address.isIPv4 {
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = target.port.bigEndian
+            withUnsafeMutableBytes(of: &address.sin_addr) { $0.copyBytes(from: bytes) }
+            result = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+        } else {
+            var address = sockaddr_in6()
+            address.sin6_family = sa_family_t(AF_INET6)
+            address.sin6_port = target.port.bigEndian
+            withUnsafeMutableBytes(of: &address.sin6_addr) { $0.copyBytes(from: bytes) }
+            result = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+            }
+        }
+        if result == 0 || errno == EINPROGRESS { return .success(fd) }
+        let reason = String(cString: strerror(errno))
+        close(fd)
+        return .failure(reason)
+    }
+}

@@ -1,0 +1,54 @@
+import Glibc
+import LashupCRDT
+import LashupClusterTesting
+import LashupLB
+import Testing
+
+/// Latency-aware weights in running balancers: real probes of real loopback servers change
+/// what every node programs, and the listing shows why.
+@Suite("latency-aware weights, probing")
+struct LatencyProbingTests {
+    static let web = VIPKey(.tcp, .address(IPAddress("11.1.1.1")!), port: 80)
+    static let service = ServiceKey(transport: .tcp, address: IPAddress("11.1.1.1")!, port: 80)
+
+    @Test("a backend that refuses connections is ejected on every node, and returns once it listens")
+    func ejectedAndReturns() async throws {
+        let (server, port) = try TCPConnectProberTests.listener(backlog: 64)
+        defer { close(server) }
+        let (closed, closedPort) = try TCPConnectProberTests.listener(backlog: 1)
+        close(closed)
+        var settings = LatencyWeights.Settings()
+        settings.ejection = .milliseconds(500)
+        let cluster = InMemoryCluster(nodes: 2, seed: 7)
+        await cluster.advance(by: .seconds(5))
+        let balanced = await BalancedCluster.start(cluster, recording: true, latencyWeights: settings, probeInterval: .milliseconds(100))
+        let loopback = TCPConnectProberTests.loopback
+        try await balanced.balancers[0].setBackend(Self.web, address: loopback, port: port)
+        try await balanced.balancers[1].setBackend(Self.web, address: loopback, port: closedPort)
+        let ejected = await LoadBalancerTests.eventually(balanced) { planes in
+            planes.allSatisfy { $0[Self.service]?.map(\.weight).sorted() == [0, 1] }
+        }
+        #expect(ejected, "the refusing backend still chosen: \(balanced.dataplanes.map { $0.programmed.withLock { $0 }[Self.service] ?? [] })")
+        let listing = await balanced.balancers[0].listing().first { $0.vip == Self.web }
+        let row = listing?.backends.first { $0.backend.port == closedPort }
+        #expect(row?.ejected?.lowercased().contains("refused") == true && row?.used == false, "\(String(describing: row))")
+        #expect(listing?.backends.first { $0.backend.port == port }?.latency != nil)
+
+        // It listens again (same port): back in on every node.
+        let reopened = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(reopened) }
+        var one: Int32 = 1
+        setsockopt(reopened, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = closedPort.bigEndian
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(reopened, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        try #require(bound == 0 && listen(reopened, 64) == 0)
+        let returned = await LoadBalancerTests.eventually(balanced) { planes in
+            planes.allSatisfy { $0[Self.service]?.map(\.weight) == [1, 1] }
+        }
+        #expect(returned)
+        await balanced.stop()
+    }
+}
