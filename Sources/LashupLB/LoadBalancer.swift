@@ -84,9 +84,12 @@ public actor LoadBalancer {
             }
             if latencyWeights != nil {
                 group.addTask { [probeInterval] in
+                    // Rounds start every interval; one that waited on timeouts past the next
+                    // start is followed at once, so a dead backend's second failure is not late.
                     while !Task.isCancelled {
-                        try? await Task.sleep(for: probeInterval)
+                        let started = ContinuousClock.now
                         await self.probeRound()
+                        try? await Task.sleep(until: started + probeInterval, clock: .continuous)
                     }
                 }
             }

@@ -59,6 +59,8 @@ struct ConnectLoad {
     let concurrency: Int
     let timeout: Duration
     var latencies: [Duration] = []
+    /// Every connection's time until it ended, failures included (at their time to fail).
+    var durations: [Duration] = []
     var failures: [String: Int] = [:]
 
     init(target: sockaddr_in, concurrency: Int, timeout: Duration) {
@@ -72,25 +74,27 @@ struct ConnectLoad {
         var failures: [String: Int]
         var elapsed: Duration
         var sorted: [Duration]
+        var sortedAll: [Duration]
 
-        func percentile(_ p: Double) -> Double {
-            guard !sorted.isEmpty else { return 0 }
-            return Double(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] / .nanoseconds(1)) / 1_000_000
+        func percentile(_ p: Double, of values: [Duration]? = nil) -> Double {
+            let values = values ?? sorted
+            guard !values.isEmpty else { return 0 }
+            return Double(values[min(values.count - 1, Int(Double(values.count) * p))] / .nanoseconds(1)) / 1_000_000
         }
 
         var rate: Double { Double(connections) / (Double(elapsed / .nanoseconds(1)) / 1e9) }
 
         var text: String {
-            String(format: "%d connections in %.2f s: %.0f/s, latency p50 %.3f ms, p99 %.3f ms, max %.3f ms, %d failed",
+            String(format: "%ld connections in %.2f s: %.0f/s, latency p50 %.3f ms, p99 %.3f ms, max %.3f ms, %ld failed",
                    connections, Double(elapsed / .nanoseconds(1)) / 1e9, rate, percentile(0.5), percentile(0.99), percentile(1), failures.values.reduce(0, +))
                 + (failures.isEmpty ? "" : " (\(failures.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")))")
         }
 
         var json: String {
             let failed = failures.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ")
-            return String(format: "{\"connections\": %d, \"seconds\": %.3f, \"per_second\": %.1f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, \"max_ms\": %.3f, \"failed\": %d, \"failures\": {%@}}",
+            return String(format: "{\"connections\": %ld, \"seconds\": %.3f, \"per_second\": %.1f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, \"max_ms\": %.3f, \"p99_all_ms\": %.3f, \"max_all_ms\": %.3f, \"failed\": %ld, \"failures\": {",
                           connections, Double(elapsed / .nanoseconds(1)) / 1e9, rate, percentile(0.5), percentile(0.99), percentile(1),
-                          failures.values.reduce(0, +), failed)
+                          percentile(0.99, of: sortedAll), percentile(1, of: sortedAll), failures.values.reduce(0, +)) + failed + "}}"
         }
     }
 
@@ -128,14 +132,17 @@ struct ConnectLoad {
                     var byte: UInt8 = 0
                     if recv(flight.fd, &byte, 1, 0) == 1 {
                         latencies.append(now - flight.started)
+                        durations.append(now - flight.started)
                     } else {
                         var error: Int32 = 0
                         var length = socklen_t(MemoryLayout<Int32>.size)
                         getsockopt(flight.fd, SOL_SOCKET, SO_ERROR, &error, &length)
                         failures[error == 0 ? "closed without a byte" : String(cString: strerror(error)), default: 0] += 1
+                        durations.append(now - flight.started)
                     }
                 } else if now - flight.started >= timeout {
                     failures["timed out", default: 0] += 1
+                    durations.append(now - flight.started)
                 } else {
                     kept.append(flight)
                     continue
@@ -145,7 +152,7 @@ struct ConnectLoad {
             }
             flights = kept
         }
-        return Figures(connections: latencies.count, failures: failures, elapsed: clock.now - begun, sorted: latencies.sorted())
+        return Figures(connections: latencies.count, failures: failures, elapsed: clock.now - begun, sorted: latencies.sorted(), sortedAll: durations.sorted())
     }
 
     /// A non-blocking socket connecting to the target; it closes with a reset.
