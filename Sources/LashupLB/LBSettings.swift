@@ -12,6 +12,9 @@ public struct LBSettings: Sendable {
     /// Latency-aware weights: probe TCP backends and weight them by connect latency, ejecting
     /// those that fail (`--lb-latency-weights on|off`, default on).
     public var latencyWeights: Bool
+    /// How long a backend this host drained (weight 0) stays published before it is withdrawn
+    /// (`--lb-drain-seconds`, default 300).
+    public var drainTimeout: Duration
     /// The agent's `--dev`: `auto` then leaves the kernel alone (a laptop is not reprogrammed
     /// by surprise).
     public var development: Bool
@@ -34,6 +37,11 @@ public struct LBSettings: Sendable {
             throw SettingError("--lb-verify-seconds \"\(seconds)\": a whole number of seconds from 1 to 3600")
         }
         verifyInterval = .seconds(value)
+        let drain = settings.value("lb_drain_seconds") ?? "300"
+        guard let drainSeconds = Int(drain), drainSeconds >= 1, drainSeconds <= 86_400 else {
+            throw SettingError("--lb-drain-seconds \"\(drain)\": a whole number of seconds from 1 to 86400")
+        }
+        drainTimeout = .seconds(drainSeconds)
         switch settings.value("lb_latency_weights") ?? "on" {
         case "on": latencyWeights = true
         case "off": latencyWeights = false

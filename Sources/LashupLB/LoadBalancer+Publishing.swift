@@ -53,6 +53,31 @@ extension LoadBalancer {
         do { _ = try await cluster.update(key, operations) } catch { throw .cluster(error) }
     }
 
+    /// Withdraws this host's backends drained (weight 0) for at least `drainTimeout`: their
+    /// established connections had that long to end, and a VIP whose backends were all
+    /// drained then disappears (the original kept drained backends for ever). Returns how
+    /// many were withdrawn.
+    @discardableResult
+    public func withdrawExpiredDrains() async -> Int {
+        let now = Self.wallClock()
+        let bound = UInt64(drainTimeout / .nanoseconds(1))
+        var withdrawn = 0
+        for (vip, backends) in table.backends where backends.contains(where: { $0.agent == localName && $0.weight == 0 }) {
+            guard let key = try? VIPStoreKeys.key(vip) else { continue }
+            let drained = VIPStoreKeys.drainedSince(await cluster.value(key)?.store)
+            for (endpoint, since) in drained where endpoint.agent == localName && now >= since && now - since >= bound {
+                do {
+                    try await removeBackend(vip, address: endpoint.address, port: endpoint.port)
+                    withdrawn += 1
+                    logger.notice("load balancer: backend \(endpoint.address):\(endpoint.port) of \(vip) withdrawn after \(drainTimeout) drained")
+                } catch {
+                    logger.warning("load balancer: cannot withdraw the drained backend \(endpoint.address):\(endpoint.port) of \(vip): \(error)")
+                }
+            }
+        }
+        return withdrawn
+    }
+
     /// The backends this host publishes, by VIP.
     public func localBackends() -> [VIPKey: [Backend]] {
         table.backends.compactMapValues { backends in

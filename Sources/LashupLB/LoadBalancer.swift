@@ -38,6 +38,8 @@ public actor LoadBalancer {
     var latencyWeights: LatencyWeights?
     let prober: TCPConnectProber
     let probeInterval: Duration
+    /// How long this host's drained backends stay published before they are withdrawn.
+    let drainTimeout: Duration
     /// `now` for `latencyWeights`, as time since this balancer began.
     let origin = ContinuousClock.now
     /// The backends the table says to use, before latency adjustment: what is probed.
@@ -51,12 +53,15 @@ public actor LoadBalancer {
     ///   - latencyWeights: the tuning of latency-aware weights, nil to program the configured
     ///     weights as they are.
     ///   - probeInterval: how often each TCP backend in use is probed.
+    ///   - drainTimeout: how long a backend this host drained (weight 0) stays published.
     public init(cluster: any Cluster, localName: String, dataplane: (any LBDataplane)?, verifyInterval: Duration = .seconds(30),
                 latencyWeights: LatencyWeights.Settings? = LatencyWeights.Settings(), probeInterval: Duration = .seconds(1),
+                drainTimeout: Duration = .seconds(300),
                 prober: TCPConnectProber = TCPConnectProber(),
                 metrics: LBMetrics = LBMetrics(), logger: Logger, publishDNS: @escaping DNSPublisher) {
         self.latencyWeights = latencyWeights.map { LatencyWeights(settings: $0) }
         self.probeInterval = probeInterval
+        self.drainTimeout = drainTimeout
         self.prober = prober
         self.cluster = cluster
         self.localName = localName
@@ -80,6 +85,15 @@ public actor LoadBalancer {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: verifyInterval)
                     await self.requestRefresh(verify: true)
+                }
+            }
+            group.addTask { [drainTimeout] in
+                // Checked ten times per bound (at least every 10 s), so a drain ends within
+                // a tenth of its bound after it expired.
+                let period = max(.milliseconds(100), min(.seconds(10), drainTimeout / 10))
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: period)
+                    await self.withdrawExpiredDrains()
                 }
             }
             if latencyWeights != nil {

@@ -57,6 +57,20 @@ public enum VIPStoreKeys {
         return result.sorted()
     }
 
+    /// When each backend at weight 0 was drained: its weight's write time (wall-clock
+    /// nanoseconds, as `nextTimestamp` wrote it).
+    public static func drainedSince(_ value: ORMap?) -> [Backend.Endpoint: UInt64] {
+        guard let value else { return [:] }
+        var result: [Backend.Endpoint: UInt64] = [:]
+        for field in value.keys where field.type == .register {
+            guard let endpoint = endpoint(named: field.name), case let .register(register)? = value[field.name, .register],
+                  case .integer(0)? = register.value, let timestamp = register.timestamp
+            else { continue }
+            result[endpoint] = timestamp
+        }
+        return result
+    }
+
     /// The address indices a named VIP's key claims.
     public static func claims(_ value: ORMap?) -> Set<UInt32> {
         guard let value, case let .register(register)? = value[claimField, .register] else { return [] }

@@ -17,13 +17,13 @@ struct BalancedCluster {
     /// Latency-aware weights are off unless given: most tests' backend addresses are not real
     /// servers, and probing them would send SYNs off this machine.
     static func start(_ cluster: InMemoryCluster, recording: Bool = false, latencyWeights: LatencyWeights.Settings? = nil,
-                      probeInterval: Duration = .seconds(1)) async -> BalancedCluster {
+                      probeInterval: Duration = .seconds(1), drainTimeout: Duration = .seconds(300)) async -> BalancedCluster {
         var balancers: [LoadBalancer] = [], dataplanes: [RecordingDataplane] = [], tasks: [Task<Void, Never>] = []
         for index in 0..<cluster.count {
             let dataplane = RecordingDataplane()
             let balancer = LoadBalancer(
                 cluster: cluster.node(index), localName: "node-\(index)", dataplane: recording ? dataplane : nil,
-                latencyWeights: latencyWeights, probeInterval: probeInterval,
+                latencyWeights: latencyWeights, probeInterval: probeInterval, drainTimeout: drainTimeout,
                 logger: Logger(label: "lb-test"), publishDNS: { records in dataplane.dns.withLock { $0 = records } })
             balancers.append(balancer)
             dataplanes.append(dataplane)

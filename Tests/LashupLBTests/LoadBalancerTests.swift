@@ -45,6 +45,26 @@ struct LoadBalancerTests {
         await balanced.stop()
     }
 
+    @Test("a drained backend stays published for the drain bound, then its agent withdraws it; the VIP goes with its last backend")
+    func drainedBackendsAreWithdrawn() async throws {
+        let cluster = InMemoryCluster(nodes: 2, seed: 6)
+        await cluster.advance(by: .seconds(5))
+        let balanced = await BalancedCluster.start(cluster, recording: true, drainTimeout: .seconds(1))
+        let service = ServiceKey(transport: .tcp, address: IPAddress("11.1.1.1")!, port: 80)
+        for node in 0..<2 { try await balanced.balancers[node].setBackend(Self.web, address: Self.address(node), port: 8080) }
+        #expect(await Self.eventually(balanced) { $0.allSatisfy { $0[service]?.count == 2 } })
+        try await balanced.balancers[1].setBackend(Self.web, address: Self.address(1), port: 8080, weight: 0)
+        let drainedAt = ContinuousClock.now
+        #expect(await Self.eventually(balanced) { $0.allSatisfy { $0[service]?.map(\.weight) == [1, 0] } }, "drained, still published")
+        #expect(await Self.eventually(balanced) { $0.allSatisfy { $0[service]?.map(\.agent) == ["node-0"] } }, "withdrawn after the bound")
+        #expect(ContinuousClock.now - drainedAt >= .seconds(1), "withdrawn before the drain bound")
+        // The last backend drained and withdrawn: the VIP is gone everywhere.
+        try await balanced.balancers[0].setBackend(Self.web, address: Self.address(0), port: 8080, weight: 0)
+        #expect(await Self.eventually(balanced) { $0.allSatisfy { $0[service] == nil } })
+        #expect(await balanced.tables().allSatisfy { $0.backends.isEmpty })
+        await balanced.stop()
+    }
+
     @Test("fail open: when no backend's agent is reachable, all are kept")
     func failOpen() async throws {
         let cluster = InMemoryCluster(nodes: 3, seed: 4)
