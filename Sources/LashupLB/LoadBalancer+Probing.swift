@@ -31,7 +31,6 @@ extension LoadBalancer {
         }
         let results = await prober.probe(round)
         guard var weights = latencyWeights else { return }
-        let before = adjustedPreview(weights)
         let now = now
         for (target, outcome) in results {
             metrics.probes.increment()
@@ -49,7 +48,9 @@ extension LoadBalancer {
         }
         latencyWeights = weights
         metrics.ejectedBackends.record(all.filter(weights.isEjected).count)
-        if adjustedPreview(weights) != before { await requestRefresh(verify: false) }
+        // Against what is programmed, not what was computed before this round: a tier change
+        // the rate bound held back is due now even when this round found nothing new.
+        if adjustedPreview(weights) != programmed { await requestRefresh(verify: false) }
     }
 
     /// What the weights would program now, without committing their tier changes.
