@@ -30,7 +30,7 @@ public struct LBAgentService: Service {
         let balancer = LoadBalancer(cluster: cluster, localName: local.name, dataplane: dataplane,
                                     verifyInterval: settings.verifyInterval,
                                     latencyWeights: settings.latencyWeights ? LatencyWeights.Settings() : nil,
-                                    drainTimeout: settings.drainTimeout, logger: logger, publishDNS: publishDNS)
+                                    probeInterval: settings.probeInterval, drainTimeout: settings.drainTimeout, logger: logger, publishDNS: publishDNS)
         return LBAgentService(balancer: balancer, logger: logger)
     }
 

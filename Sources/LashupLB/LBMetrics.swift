@@ -19,6 +19,8 @@ public struct LBMetrics: Sendable {
     /// Latency-aware weights: TCP connect probes made, failed, and their latency.
     public let probes = Counter(label: "lashup_lb_probes_total")
     public let probeFailures = Counter(label: "lashup_lb_probe_failures_total")
+    /// Probes this host could not make (no descriptors or ports left): nothing is recorded.
+    public let probesNotMade = Counter(label: "lashup_lb_probes_not_made_total")
     public let probeLatency = Timer(label: "lashup_lb_probe_latency_seconds", preferredDisplayUnit: .seconds)
     /// Probe results dropped because `LatencyWeights.Settings.maximumTracked` backends were tracked.
     public let probeResultsDropped = Counter(label: "lashup_lb_probe_results_dropped_total")

@@ -10,6 +10,8 @@ public struct LBOptions: ParsableArguments {
 
     @Option(help: "Weight TCP backends by their measured connect latency and eject those that fail probes: on or off (default: on).")
     var lbLatencyWeights: String?
+    @Option(help: "How often each TCP backend in use is probed for latency-aware weights, in milliseconds (default: 1000).")
+    var lbProbeMs: String?
     @Option(help: "How long a backend drained here (weight 0) stays published before it is withdrawn, in seconds (default: 300).")
     var lbDrainSeconds: String?
 
@@ -18,7 +20,8 @@ public struct LBOptions: ParsableArguments {
     /// The flags given, by setting name.
     public var given: [String: String] {
         let flags: [String: String?] = ["lb_dataplane": lbDataplane, "vip_ranges": vipRanges, "lb_verify_seconds": lbVerifySeconds,
-                                        "lb_latency_weights": lbLatencyWeights, "lb_drain_seconds": lbDrainSeconds]
+                                        "lb_latency_weights": lbLatencyWeights, "lb_drain_seconds": lbDrainSeconds,
+                                        "lb_probe_ms": lbProbeMs]
         return flags.compactMapValues { $0 }
     }
 }

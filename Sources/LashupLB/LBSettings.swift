@@ -12,6 +12,10 @@ public struct LBSettings: Sendable {
     /// Latency-aware weights: probe TCP backends and weight them by connect latency, ejecting
     /// those that fail (`--lb-latency-weights on|off`, default on).
     public var latencyWeights: Bool
+    /// How often each TCP backend in use is probed (`--lb-probe-ms`, default 1000). Every agent
+    /// routing to a backend probes it, so a backend receives one connection per such agent per
+    /// interval.
+    public var probeInterval: Duration
     /// How long a backend this host drained (weight 0) stays published before it is withdrawn
     /// (`--lb-drain-seconds`, default 300).
     public var drainTimeout: Duration
@@ -42,6 +46,11 @@ public struct LBSettings: Sendable {
             throw SettingError("--lb-drain-seconds \"\(drain)\": a whole number of seconds from 1 to 86400")
         }
         drainTimeout = .seconds(drainSeconds)
+        let probe = settings.value("lb_probe_ms") ?? "1000"
+        guard let probeMilliseconds = Int(probe), probeMilliseconds >= 100, probeMilliseconds <= 60_000 else {
+            throw SettingError("--lb-probe-ms \"\(probe)\": a whole number of milliseconds from 100 to 60000")
+        }
+        probeInterval = .milliseconds(probeMilliseconds)
         switch settings.value("lb_latency_weights") ?? "on" {
         case "on": latencyWeights = true
         case "off": latencyWeights = false

@@ -70,8 +70,10 @@ public struct LatencyWeights: Sendable {
             droppedResults += 1
             return false
         }
+        if case .notProbed = outcome { return true }
         var state = health[target] ?? Health()
         switch outcome {
+        case .notProbed: break
         case let .connected(latency):
             // The smoothing of TCP's SRTT (RFC 6298): 7/8 old, 1/8 new, but the first sample whole.
             if let old = state.latency { state.latency = old * 7 / 8 + latency / 8 } else { state.latency = latency }
@@ -119,8 +121,9 @@ public struct LatencyWeights: Sendable {
         for (service, backends) in services where service.transport == .tcp {
             let live = backends.filter { $0.weight > 0 }
             let ejected = Set(live.map(ProbeTarget.init).filter(isEjected))
-            // Fail open: never eject every live backend of a VIP.
-            let ejecting = ejected.count < live.count ? ejected : []
+            // Fail open: never eject every live backend of a VIP (two agents may publish one
+            // address, so compare backends, not addresses).
+            let ejecting = live.allSatisfy({ ejected.contains(ProbeTarget($0)) }) ? [] : ejected
             let fastest = live.map(ProbeTarget.init).filter { !ejecting.contains($0) }
                 .compactMap { health[$0]?.latency }.min().map { max($0, settings.latencyFloor) }
             var factors: [ProbeTarget: Int] = [:]
@@ -181,6 +184,9 @@ public enum ProbeOutcome: Sendable, Equatable {
     case connected(Duration)
     /// It did not (refused, timed out, unreachable), with why.
     case failed(String)
+    /// This host could not try (no descriptors or ports left, `poll` failed): says nothing
+    /// of the backend, so it is not recorded.
+    case notProbed(String)
 }
 
 /// A backend's address and port: what is probed, whichever agent or VIP it serves.

@@ -13,7 +13,9 @@ public struct VIPListing: Sendable, Equatable {
         public var reachable: Bool
         /// This node's kernel sends new connections to it.
         public var used: Bool
-        /// The weight this node's kernel gives it (latency-aware; nil when not programmed).
+        /// The weight this node's kernel gives it (nil when not programmed). When latency
+        /// changes any backend of the VIP, its weights are scaled by 8 and each divided by its
+        /// tier (8, 4, 2 or 1 times the configured weight); otherwise the configured weight.
         public var effectiveWeight: UInt32?
         /// Its smoothed TCP connect latency from this node (nil: not measured).
         public var latency: Duration?
@@ -42,7 +44,9 @@ extension LoadBalancer {
                 return VIPListing.Row(backend: backend, reachable: backend.agent == localName || reachable.contains(backend.agent),
                                       used: (effective[backend.endpoint] ?? 0) > 0, effectiveWeight: effective[backend.endpoint],
                                       latency: health?.latency,
-                                      ejected: health?.ejectedUntil != nil ? (health?.lastFailure ?? "probes failed") : nil)
+                                      // Ejected but kept (every backend failing: fail open) is not reported as out.
+                                      ejected: health?.ejectedUntil != nil && backend.weight > 0 && effective[backend.endpoint] == 0
+                                          ? (health?.lastFailure ?? "probes failed") : nil)
             }
             let families = Set(rows.map(\.backend.address.isIPv4))
             return VIPListing(vip: vip, addresses: addresses.filter { families.contains($0.isIPv4) }, backends: rows)

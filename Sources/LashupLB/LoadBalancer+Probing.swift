@@ -37,6 +37,10 @@ extension LoadBalancer {
             switch outcome {
             case let .connected(latency): metrics.probeLatency.recordNanoseconds(Int64(latency / .nanoseconds(1)))
             case .failed: metrics.probeFailures.increment()
+            case let .notProbed(reason):
+                metrics.probesNotMade.increment()
+                if reason != lastProbeTrouble { logger.warning("load balancer: this host cannot probe backends: \(reason)") }
+                lastProbeTrouble = reason
             }
             let wasEjected = weights.isEjected(target)
             if !weights.record(target, outcome, now: now) { metrics.probeResultsDropped.increment() }
@@ -49,8 +53,9 @@ extension LoadBalancer {
         latencyWeights = weights
         metrics.ejectedBackends.record(all.filter(weights.isEjected).count)
         // Against what is programmed, not what was computed before this round: a tier change
-        // the rate bound held back is due now even when this round found nothing new.
-        if adjustedPreview(weights) != programmed { await requestRefresh(verify: false) }
+        // the rate bound held back is due now even when this round found nothing new. While
+        // programming fails, the verification period retries, not every round.
+        if lastFailure == nil, adjustedPreview(weights) != programmed { await requestRefresh(verify: false) }
     }
 
     /// What the weights would program now, without committing their tier changes.

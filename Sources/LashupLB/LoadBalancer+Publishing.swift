@@ -41,16 +41,22 @@ extension LoadBalancer {
     /// Withdraws a backend this host published. Removing the last backend (as this node has
     /// seen the VIP) removes the address claim with it, so the VIP is gone; a backend another
     /// agent added concurrently survives, and its agent claims the address again.
-    public func removeBackend(_ vip: VIPKey, address: IPAddress, port: UInt16) async throws(LBError) {
+    /// With `drainedSince`, only a backend still drained since then is removed (a weight set
+    /// again meanwhile keeps it).
+    /// Returns whether it was removed (false: it was not published, or no longer drained).
+    @discardableResult
+    public func removeBackend(_ vip: VIPKey, address: IPAddress, port: UInt16, drainedSince: UInt64? = nil) async throws(LBError) -> Bool {
         let key: Key
         do { key = try VIPStoreKeys.key(vip) } catch { throw .store(error) }
         let endpoint = Backend.Endpoint(agent: localName, address: address, port: port)
         let current = await cluster.value(key)?.store
         let backends = VIPStoreKeys.backends(current)
-        guard backends.contains(where: { $0.endpoint == endpoint }) else { return }
+        guard backends.contains(where: { $0.endpoint == endpoint }) else { return false }
+        if let drainedSince, VIPStoreKeys.drainedSince(current)[endpoint] != drainedSince { return false }
         var operations = VIPStoreKeys.operations(removing: endpoint)
         if backends.allSatisfy({ $0.endpoint == endpoint }) { operations += VIPStoreKeys.operationsRemovingClaim() }
         do { _ = try await cluster.update(key, operations) } catch { throw .cluster(error) }
+        return true
     }
 
     /// Withdraws this host's backends drained (weight 0) for at least `drainTimeout`: their
@@ -67,7 +73,7 @@ extension LoadBalancer {
             let drained = VIPStoreKeys.drainedSince(await cluster.value(key)?.store)
             for (endpoint, since) in drained where endpoint.agent == localName && now >= since && now - since >= bound {
                 do {
-                    try await removeBackend(vip, address: endpoint.address, port: endpoint.port)
+                    guard try await removeBackend(vip, address: endpoint.address, port: endpoint.port, drainedSince: since) else { continue }
                     withdrawn += 1
                     logger.notice("load balancer: backend \(endpoint.address):\(endpoint.port) of \(vip) withdrawn after \(drainTimeout) drained")
                 } catch {

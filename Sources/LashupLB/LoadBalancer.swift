@@ -44,6 +44,8 @@ public actor LoadBalancer {
     let origin = ContinuousClock.now
     /// The backends the table says to use, before latency adjustment: what is probed.
     var configured: [ServiceKey: [Backend]] = [:]
+    /// The last reason this host could not probe, logged once per change.
+    var lastProbeTrouble: String?
     /// Where the next probe round starts when there are more targets than one round takes.
     var probeCursor = 0
 
@@ -59,7 +61,9 @@ public actor LoadBalancer {
                 drainTimeout: Duration = .seconds(300),
                 prober: TCPConnectProber = TCPConnectProber(),
                 metrics: LBMetrics = LBMetrics(), logger: Logger, publishDNS: @escaping DNSPublisher) {
-        self.latencyWeights = latencyWeights.map { LatencyWeights(settings: $0) }
+        // Without a dataplane nothing uses the weights: no backend is probed (a developer's
+        // agent does not connect to every backend once a second for nothing).
+        self.latencyWeights = dataplane == nil ? nil : latencyWeights.map { LatencyWeights(settings: $0) }
         self.probeInterval = probeInterval
         self.drainTimeout = drainTimeout
         self.prober = prober

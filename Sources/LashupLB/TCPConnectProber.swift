@@ -39,50 +39,64 @@ public struct TCPConnectProber: Sendable {
     static func round(_ targets: [ProbeTarget], timeout: Duration) -> [(ProbeTarget, ProbeOutcome)] {
         var outcomes = [ProbeOutcome?](repeating: nil, count: targets.count)
         var sockets = [Int32](repeating: -1, count: targets.count)
+        // Each socket's own start: connects are issued one after another, and a backend late
+        // in the order must not be charged for the ones before it.
+        var started = [ContinuousClock.Instant](repeating: ContinuousClock.now, count: targets.count)
         defer { for fd in sockets where fd >= 0 { close(fd) } }
-        let started = ContinuousClock.now
         for (index, target) in targets.enumerated() {
+            started[index] = ContinuousClock.now
             switch connectNonBlocking(target) {
             case let .success(fd): sockets[index] = fd
-            case let .failure(reason): outcomes[index] = .failed(reason)
+            case let .failure(outcome): outcomes[index] = outcome
             }
         }
         while true {
-            let waiting = sockets.indices.filter { sockets[$0] >= 0 && outcomes[$0] == nil }
-            let left = timeout - (ContinuousClock.now - started)
-            guard !waiting.isEmpty else { break }
-            guard left > .zero else {
-                for index in waiting { outcomes[index] = .failed("timed out after \(timeout)") }
-                break
+            let now = ContinuousClock.now
+            var waiting: [Int] = []
+            var earliestDeadline: ContinuousClock.Instant?
+            for index in sockets.indices where sockets[index] >= 0 && outcomes[index] == nil {
+                let deadline = started[index] + timeout
+                if now >= deadline {
+                    outcomes[index] = .failed("timed out after \(timeout)")
+                    continue
+                }
+                waiting.append(index)
+                earliestDeadline = min(earliestDeadline ?? deadline, deadline)
             }
+            guard let earliestDeadline, !waiting.isEmpty else { break }
+            let left = earliestDeadline - now
             var polled = waiting.map { pollfd(fd: sockets[$0], events: Int16(POLLOUT), revents: 0) }
             let milliseconds = Int32(clamping: max(1, left.components.seconds * 1_000 + left.components.attoseconds / 1_000_000_000_000_000))
-            let ready = poll(&polled, nfds_t(polled.count), milliseconds)
-            if ready < 0 {
+            if poll(&polled, nfds_t(polled.count), milliseconds) < 0 {
                 if errno == EINTR { continue }
-                for index in waiting { outcomes[index] = .failed("poll failed: \(String(cString: strerror(errno)))") }
+                // This host's trouble, not the backends': nothing is recorded for them.
+                let reason = "poll: \(String(cString: strerror(errno)))"
+                for index in waiting { outcomes[index] = .notProbed(reason) }
                 break
             }
-            let now = ContinuousClock.now
+            let ended = ContinuousClock.now
             for (slot, entry) in polled.enumerated() where entry.revents != 0 {
                 let index = waiting[slot]
                 var error: Int32 = 0
                 var length = socklen_t(MemoryLayout<Int32>.size)
                 getsockopt(entry.fd, SOL_SOCKET, SO_ERROR, &error, &length)
-                outcomes[index] = error == 0 ? .connected(now - started) : .failed(String(cString: strerror(error)))
+                outcomes[index] = error == 0 ? .connected(ended - started[index]) : .failed(String(cString: strerror(error)))
                 close(entry.fd)
                 sockets[index] = -1
             }
         }
-        return zip(targets, outcomes).map { ($0, $1 ?? .failed("not probed")) }
+        return zip(targets, outcomes).map { ($0, $1 ?? .notProbed("no outcome")) }
     }
 
-    enum Connect { case success(Int32), failure(String) }
+    /// Errors of this host (no descriptors, no ports, no memory): no backend is to blame.
+    static let localErrors: Set<Int32> = [EMFILE, ENFILE, ENOBUFS, ENOMEM, EADDRNOTAVAIL, EAGAIN]
+
+    enum Connect { case success(Int32), failure(ProbeOutcome) }
 
     static func connectNonBlocking(_ target: ProbeTarget) -> Connect {
         let family = target.address.isIPv4 ? AF_INET : AF_INET6
         let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return .failure("socket: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { return .failure(.notProbed("socket: \(String(cString: strerror(errno)))")) }
         // Close with a reset, not a FIN: the probe leaves no TIME_WAIT behind on either side.
         var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
         setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
@@ -106,8 +120,9 @@ public struct TCPConnectProber: Sendable {
             }
         }
         if result == 0 || errno == EINPROGRESS { return .success(fd) }
-        let reason = String(cString: strerror(errno))
+        let code = errno
         close(fd)
-        return .failure(reason)
+        let reason = String(cString: strerror(code))
+        return .failure(localErrors.contains(code) ? .notProbed("connect: \(reason)") : .failed(reason))
     }
 }

@@ -9,7 +9,8 @@ struct LBSettingsTests {
         let settings = try LBSettings(ServiceSettings(), development: false)
         #expect(settings.dataplane == .auto)
         #expect(settings.ranges.map(\.description) == ["11.0.0.0/8", "fd01:c::/64"])
-        #expect(settings.verifyInterval == .seconds(30) && settings.drainTimeout == .seconds(300) && settings.latencyWeights)
+        #expect(settings.verifyInterval == .seconds(30) && settings.drainTimeout == .seconds(300) && settings.latencyWeights
+                && settings.probeInterval == .seconds(1))
         let changed = try LBSettings(ServiceSettings(flags: ["lb_latency_weights": "off", "lb_drain_seconds": "5"],
                                                      environment: ["LASHUP_LB_VERIFY_SECONDS": "7"]), development: false)
         #expect(!changed.latencyWeights && changed.drainTimeout == .seconds(5) && changed.verifyInterval == .seconds(7))
@@ -24,6 +25,7 @@ struct LBSettingsTests {
             ("lb_latency_weights", "yes", "--lb-latency-weights \"yes\""),
             ("lb_drain_seconds", "-1", "--lb-drain-seconds \"-1\""),
             ("lb_drain_seconds", "1e3", "--lb-drain-seconds \"1e3\""),
+            ("lb_probe_ms", "50", "--lb-probe-ms \"50\""),
         ]
         for (setting, value, named) in cases {
             #expect(throws: SettingError.self, "\(setting)=\(value)") { try LBSettings(ServiceSettings(flags: [setting: value]), development: false) }

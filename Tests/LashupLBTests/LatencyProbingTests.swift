@@ -13,7 +13,9 @@ struct LatencyProbingTests {
 
     @Test("a backend that refuses connections is ejected on every node, and returns once it listens")
     func ejectedAndReturns() async throws {
-        let (server, port) = try TCPConnectProberTests.listener(backlog: 64)
+        // Never accepted: a probe's reset connection stays queued, so the queue must outlast
+        // the test's probes (two nodes, ten rounds a second).
+        let (server, port) = try TCPConnectProberTests.listener(backlog: 4_096)
         defer { close(server) }
         let (closed, closedPort) = try TCPConnectProberTests.listener(backlog: 1)
         close(closed)
@@ -44,7 +46,7 @@ struct LatencyProbingTests {
         address.sin_port = closedPort.bigEndian
         address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
         let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(reopened, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        try #require(bound == 0 && listen(reopened, 64) == 0)
+        try #require(bound == 0 && listen(reopened, 4_096) == 0)
         let returned = await LoadBalancerTests.eventually(balanced) { planes in
             planes.allSatisfy { $0[Self.service]?.map(\.weight) == [1, 1] }
         }

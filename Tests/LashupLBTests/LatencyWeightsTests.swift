@@ -50,18 +50,16 @@ struct LatencyWeightsTests {
             if changedAt == nil, adjusted == Self.backends { changedAt = second }
         }
         #expect(changedAt != nil, "the tier never came back down")
-        // And a backend alternating every second between fast and slow changes tier at most
-        // once per five seconds.
+        // A tier changed at second 0 changes again no sooner than 5 s later, however much
+        // slower the backend has become since.
         var fresh = LatencyWeights()
-        var changes = 0
-        var last: [UInt32] = Self.backends.map(\.weight)
-        for second in 0..<60 {
-            let slow: Duration = second % 2 == 0 ? .milliseconds(40) : .milliseconds(2)
-            let now = Self.feed(&fresh, [.milliseconds(2), .milliseconds(2), slow], seconds: 1, from: second).map(\.weight)
-            if now != last { changes += 1 }
-            last = now
+        #expect(Self.feed(&fresh, [.milliseconds(2), .milliseconds(2), .milliseconds(5)], seconds: 1).map(\.weight) == [16, 16, 8])
+        var tiers: [Int: [UInt32]] = [:]
+        for second in 1...6 {
+            tiers[second] = Self.feed(&fresh, [.milliseconds(2), .milliseconds(2), .milliseconds(200)], seconds: 1, from: second).map(\.weight)
         }
-        #expect(changes <= 12, "\(changes) weight changes in 60 s")
+        #expect((1...4).allSatisfy { tiers[$0] == [16, 16, 8] }, "changed within 5 s: \(tiers.sorted { $0.key < $1.key })")
+        #expect(tiers[5] == [16, 16, 2] && tiers[6] == [16, 16, 2], "\(tiers.sorted { $0.key < $1.key })")
     }
 
     @Test("two failed probes eject a backend at once; it returns after its time once it answers; repeated ejections last longer")
@@ -88,11 +86,26 @@ struct LatencyWeightsTests {
         #expect(adjusted.map(\.weight) == [2, 2, 2])
     }
 
-    @Test("fail open: when every backend fails, none is ejected")
+    @Test("fail open: when every backend fails, none is ejected, also when two agents publish one address")
     func failOpen() {
         var weights = LatencyWeights()
         let adjusted = Self.feed(&weights, [nil, nil, nil], seconds: 5)
         #expect(adjusted == Self.backends)
+        var twice = Self.backends
+        twice[1] = Backend(agent: "node-9", address: Self.backends[0].address, port: 8080, weight: 2)
+        var shared = LatencyWeights()
+        for second in 0..<5 {
+            shared.record(Self.targets[0], .failed("refused"), now: .seconds(second))
+            shared.record(Self.targets[2], .failed("refused"), now: .seconds(second))
+        }
+        #expect(shared.adjust([Self.service: twice], now: .seconds(5))[Self.service] == twice)
+    }
+
+    @Test("what this host could not probe is not held against the backend")
+    func notProbed() {
+        var weights = LatencyWeights()
+        for second in 0..<5 { weights.record(Self.targets[0], .notProbed("connect: no ports"), now: .seconds(second)) }
+        #expect(!weights.isEjected(Self.targets[0]) && weights.health[Self.targets[0]] == nil)
     }
 
     @Test("UDP VIPs and drained backends are left as configured")
