@@ -66,11 +66,11 @@ public struct LatencyWeights: Sendable {
     /// bound is reached (the result is dropped).
     @discardableResult
     public mutating func record(_ target: ProbeTarget, _ outcome: ProbeOutcome, now: Duration) -> Bool {
+        if case .notProbed = outcome { return true }
         guard health[target] != nil || health.count < settings.maximumTracked else {
             droppedResults += 1
             return false
         }
-        if case .notProbed = outcome { return true }
         var state = health[target] ?? Health()
         switch outcome {
         case .notProbed: break
