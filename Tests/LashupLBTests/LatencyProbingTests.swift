@@ -37,16 +37,8 @@ struct LatencyProbingTests {
         #expect(listing?.backends.first { $0.backend.port == port }?.latency != nil)
 
         // It listens again (same port): back in on every node.
-        let reopened = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (reopened, _) = try TCPConnectProberTests.listener(backlog: 4_096, port: closedPort)
         defer { close(reopened) }
-        var one: Int32 = 1
-        setsockopt(reopened, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = closedPort.bigEndian
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(reopened, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        try #require(bound == 0 && listen(reopened, 4_096) == 0)
         let returned = await LoadBalancerTests.eventually(balanced) { planes in
             planes.allSatisfy { $0[Self.service]?.map(\.weight) == [1, 1] }
         }

@@ -7,11 +7,15 @@ import Testing
 /// and a server whose accept queue is full (the overloaded backend: its SYNs are dropped).
 @Suite("TCP connect prober")
 struct TCPConnectProberTests {
-    /// A listening socket on 127.0.0.1 with `backlog`; returns the descriptor and its port.
-    static func listener(backlog: Int32) throws -> (Int32, UInt16) {
+    /// A listening socket on 127.0.0.1 with `backlog` (on `port`, or any free one); returns
+    /// the descriptor and its port.
+    static func listener(backlog: Int32, port: UInt16 = 0) throws -> (Int32, UInt16) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
         address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
         let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
         try #require(bound == 0 && listen(fd, backlog) == 0, "bind/listen: \(String(cString: strerror(errno)))")
