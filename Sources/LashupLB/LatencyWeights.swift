@@ -27,8 +27,9 @@ public struct LatencyWeights: Sendable {
         public var maximumEjection: Duration = .seconds(30)
         /// Least time between two tier changes of one backend.
         public var minimumChangeInterval: Duration = .seconds(5)
-        /// Latencies below this count as this: loopback and same-rack jitter are not signal.
-        public var latencyFloor: Duration = .milliseconds(1)
+        /// Latencies below this count as this: LAN jitter, and a busy host's own scheduling
+        /// delays (a few ms on CI's loaded cores halved healthy backends at 1 ms), are not signal.
+        public var latencyFloor: Duration = .milliseconds(5)
         /// Most backends tracked; probe results for more are dropped (and counted).
         public var maximumTracked = 16_384
 

@@ -9,6 +9,13 @@ struct LatencyWeightsTests {
     static let backends = (1...3).map { Backend(agent: "node-\($0)", address: IPAddress("10.0.0.\($0)")!, port: 8080, weight: 2) }
     static let targets = backends.map(ProbeTarget.init)
 
+    /// Weights with a 1 ms floor, so the millisecond latencies below are told apart.
+    static func fresh() -> LatencyWeights {
+        var settings = LatencyWeights.Settings()
+        settings.latencyFloor = .milliseconds(1)
+        return LatencyWeights(settings: settings)
+    }
+
     /// Feeds each backend's latency (nil: a failed probe) once a second for `seconds`, from `start`.
     static func feed(_ weights: inout LatencyWeights, _ latencies: [Duration?], seconds: Int, from start: Int = 0) -> [Backend] {
         var result: [Backend] = []
@@ -23,14 +30,14 @@ struct LatencyWeightsTests {
 
     @Test("similar latencies keep the configured weights exactly")
     func similarLatencies() {
-        var weights = LatencyWeights()
+        var weights = Self.fresh()
         let adjusted = Self.feed(&weights, [.microseconds(150), .microseconds(400), .microseconds(900)], seconds: 20)
         #expect(adjusted == Self.backends)
     }
 
     @Test("a backend 3x and one 20x slower than the fastest get a half and an eighth of its share")
     func slowerBackendsGetLess() {
-        var weights = LatencyWeights()
+        var weights = Self.fresh()
         let adjusted = Self.feed(&weights, [.milliseconds(2), .milliseconds(6), .milliseconds(40)], seconds: 10)
         #expect(adjusted.map(\.weight) == [16, 8, 2], "\(adjusted)")
         #expect(weights.reducedCount == 2)
@@ -38,7 +45,7 @@ struct LatencyWeightsTests {
 
     @Test("a tier goes down only once the latency is clearly better, and at a bounded rate")
     func hysteresisAndRate() {
-        var weights = LatencyWeights()
+        var weights = Self.fresh()
         _ = Self.feed(&weights, [.milliseconds(2), .milliseconds(2), .milliseconds(5)], seconds: 10)
         // 5 ms against 2 ms is 2.5x: tier 1. Hovering just under 2x (1.8x) is not clearly better.
         var adjusted = Self.feed(&weights, [.milliseconds(2), .milliseconds(2), .microseconds(3_600)], seconds: 30, from: 10)
@@ -52,7 +59,7 @@ struct LatencyWeightsTests {
         #expect(changedAt != nil, "the tier never came back down")
         // A tier changed at second 0 changes again no sooner than 5 s later, however much
         // slower the backend has become since.
-        var fresh = LatencyWeights()
+        var fresh = Self.fresh()
         #expect(Self.feed(&fresh, [.milliseconds(2), .milliseconds(2), .milliseconds(5)], seconds: 1).map(\.weight) == [16, 16, 8])
         var tiers: [Int: [UInt32]] = [:]
         for second in 1...6 {
@@ -64,7 +71,7 @@ struct LatencyWeightsTests {
 
     @Test("two failed probes eject a backend at once; it returns after its time once it answers; repeated ejections last longer")
     func ejection() {
-        var weights = LatencyWeights()
+        var weights = Self.fresh()
         let fast: Duration = .microseconds(200)
         _ = Self.feed(&weights, [fast, fast, fast], seconds: 3)
         var adjusted = Self.feed(&weights, [fast, fast, nil], seconds: 1, from: 3)
@@ -88,12 +95,12 @@ struct LatencyWeightsTests {
 
     @Test("fail open: when every backend fails, none is ejected, also when two agents publish one address")
     func failOpen() {
-        var weights = LatencyWeights()
+        var weights = Self.fresh()
         let adjusted = Self.feed(&weights, [nil, nil, nil], seconds: 5)
         #expect(adjusted == Self.backends)
         var twice = Self.backends
         twice[1] = Backend(agent: "node-9", address: Self.backends[0].address, port: 8080, weight: 2)
-        var shared = LatencyWeights()
+        var shared = Self.fresh()
         for second in 0..<5 {
             shared.record(Self.targets[0], .failed("refused"), now: .seconds(second))
             shared.record(Self.targets[2], .failed("refused"), now: .seconds(second))
@@ -103,14 +110,14 @@ struct LatencyWeightsTests {
 
     @Test("what this host could not probe is not held against the backend")
     func notProbed() {
-        var weights = LatencyWeights()
+        var weights = Self.fresh()
         for second in 0..<5 { weights.record(Self.targets[0], .notProbed("connect: no ports"), now: .seconds(second)) }
         #expect(!weights.isEjected(Self.targets[0]) && weights.health[Self.targets[0]] == nil)
     }
 
     @Test("UDP VIPs and drained backends are left as configured")
     func udpAndDrained() {
-        var weights = LatencyWeights()
+        var weights = Self.fresh()
         let udp = ServiceKey(transport: .udp, address: Self.service.address, port: 53)
         var drained = Self.backends
         drained[0].weight = 0
