@@ -152,6 +152,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // What the CNI plugin and its agent say to each other over the agent's unix socket.
+        .target(name: "LashupCNIProtocol", swiftSettings: strict),
         // recvmmsg/sendmmsg for the DNS UDP listeners (not exported by Swift's Glibc module).
         .target(name: "CLashupUDP"),
         .target(
