@@ -30,6 +30,7 @@ let package = Package(
         .library(name: "LashupNetlink", targets: ["LashupNetlink"]),
         .library(name: "LashupNFTables", targets: ["LashupNFTables"]),
         .library(name: "LashupLB", targets: ["LashupLB"]),
+        .library(name: "LashupOverlay", targets: ["LashupOverlay"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -154,6 +155,20 @@ let package = Package(
         ),
         // What the CNI plugin and its agent say to each other over the agent's unix socket.
         .target(name: "LashupCNIProtocol", swiftSettings: strict),
+        // The VXLAN overlay: self-allocated subnets through the store, kernel state, CNI IPAM.
+        .target(
+            name: "LashupOverlay",
+            dependencies: [
+                "LashupCRDT", "LashupStore", "LashupCluster", "LashupNetlink", "LashupCNIProtocol",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         // recvmmsg/sendmmsg for the DNS UDP listeners (not exported by Swift's Glibc module).
         .target(name: "CLashupUDP"),
         .target(
@@ -339,6 +354,15 @@ let package = Package(
             name: "LashupLBTests",
             dependencies: [
                 "LashupLB", "LashupCRDT", "LashupStore", "LashupCluster", "LashupClusterTesting", "LashupDNS", "LashupMembership", "LashupNFTables", "LashupNetlink", "LashupTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "LashupOverlayTests",
+            dependencies: [
+                "LashupOverlay", "LashupCRDT", "LashupStore", "LashupCluster", "LashupClusterTesting", "LashupNetlink", "LashupCNIProtocol", "LashupTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],

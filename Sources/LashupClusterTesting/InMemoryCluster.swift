@@ -84,6 +84,21 @@ public actor InMemoryCluster {
         notify()
     }
 
+    /// Erases what crashed node `index` made durable, as a replaced disk would.
+    public func wipe(_ index: Int) {
+        guard simulation.status[index] == .crashed else { return }
+        simulation.wipe(index)
+    }
+
+    /// Whether node `index` is running.
+    public func isRunning(_ index: Int) -> Bool { simulation.status[index] == .up }
+
+    /// Node `index`'s view of every member now (what its reachability stream would send).
+    public func members(of index: Int) -> [MemberSnapshot] {
+        guard simulation.status[index] == .up, let node = simulation.node(index) else { return [] }
+        return node.memberSnapshots()
+    }
+
     /// How many times each node's change feeds fell behind and were resynchronised.
     public func feedOverflows() -> [Int] { hubs.map(\.overflows) }
 
