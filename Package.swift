@@ -96,7 +96,7 @@ let package = Package(
         .target(
             name: "LashupStorage",
             dependencies: [
-                "LashupCRDT", "LashupGossip", "LashupMembership", "LashupNode", "LashupStore", "LashupWire",
+                "LashupCRDT", "LashupGossip", "LashupMembership", "LashupNode", "LashupStore", "LashupWire", "LashupOverlay", "LashupCNIProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -188,7 +188,7 @@ let package = Package(
         .target(
             name: "LashupAPI",
             dependencies: [
-                "LashupCRDT", "LashupCluster", "LashupStore", "LashupDNS", "LashupDNSServer", "LashupLB",
+                "LashupCRDT", "LashupCluster", "LashupStore", "LashupDNS", "LashupDNSServer", "LashupLB", "LashupOverlay",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -228,6 +228,8 @@ let package = Package(
                 "LashupDNS",
                 "LashupDNSServer",
                 "LashupLB",
+                "LashupOverlay",
+                "LashupCNIProtocol",
                 "LashupNetlink",
                 "LashupNFTables",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -4,6 +4,7 @@ import LashupCRDT
 import LashupCluster
 import LashupDNSServer
 import LashupLB
+import LashupOverlay
 import LashupStore
 
 /// The agent's REST API: members and routes of the overlay, the key-value store (read, update
@@ -24,13 +25,14 @@ public enum AgentRoutes {
     ///   - dns: the agent's DNS service, for `/v1/records`, `/v1/hosts/:host` and
     ///     `/v1/services/:service` (nil when DNS is off: those answer 404).
     ///   - balancer: the agent's load balancer, for `/v1/vips` (nil: those answer 404).
-    public static func router(cluster: any Cluster, introspection: any ClusterIntrospection, protocolVersion: Int, metrics: MetricsExporter, token: String?, dns: DNSService? = nil, balancer: LoadBalancer? = nil) -> Router<BasicRequestContext> {
+    public static func router(cluster: any Cluster, introspection: any ClusterIntrospection, protocolVersion: Int, metrics: MetricsExporter, token: String?, dns: DNSService? = nil, balancer: LoadBalancer? = nil, overlays: Overlays? = nil) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         if let token { router.middlewares.add(TokenMiddleware(token: token)) }
         router.middlewares.add(MetricsMiddleware())
 
         DNSRoutes.add(to: router, dns: dns)
         LBRoutes.add(to: router, balancer: balancer)
+        OverlayRoutes.add(to: router, overlays: overlays)
 
         router.get("/lashup/members") { _, _ in
             let members = await introspection.members()

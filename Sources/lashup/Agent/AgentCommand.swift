@@ -5,6 +5,8 @@ import LashupCluster
 import LashupDNS
 import LashupDNSServer
 import LashupLB
+import LashupStorage
+import LashupOverlay
 import LashupNode
 import LashupRuntime
 import Logging
@@ -35,6 +37,7 @@ struct AgentCommand: AsyncParsableCommand {
     @OptionGroup(title: "REST API") var api: APIOptions
     @OptionGroup(title: "DNS") var dns: DNSOptions
     @OptionGroup(title: "Load balancer") var lb: LBOptions
+    @OptionGroup(title: "Overlay") var overlay: OverlayOptions
     @Option(help: "trace, debug, info, notice, warning, error or critical (default: info).") var logLevel: String?
     @Option(help: "JSON file of settings.") var config: String?
 
@@ -48,6 +51,10 @@ struct AgentCommand: AsyncParsableCommand {
         } catch let error as ServiceFailure {
             throw fail(error.description)
         } catch let error as LBServiceError {
+            throw fail(error.description)
+        } catch let error as OverlayServiceError {
+            throw fail(error.description)
+        } catch let error as StorageError {
             throw fail(error.description)
         }
     }
@@ -63,19 +70,21 @@ struct AgentCommand: AsyncParsableCommand {
         var api: APISettings
         var dns: DNSSettings
         var lb: LBSettings
+        var overlay: OverlayAgentSettings
         var logLevel: Logger.Level
     }
 
     func resolveSettings() throws -> Settings {
         let environment = ProcessInfo.processInfo.environment
         let file = config ?? environment["LASHUP_CONFIG"]
-        var flags = node.given.merging(api.given) { $1 }.merging(dns.given) { $1 }.merging(lb.given) { $1 }
+        var flags = node.given.merging(api.given) { $1 }.merging(dns.given) { $1 }.merging(lb.given) { $1 }.merging(overlay.given) { $1 }
         if let logLevel { flags["log_level"] = logLevel }
         let settings = ServiceSettings(flags: flags, environment: environment, file: try file.map(SettingsFile.read) ?? [:], fileName: file)
         let node = try AgentConfiguration(settings, home: Self.home, hostName: ProcessInfo.processInfo.hostName)
         let resolved = Settings(
             node: node, api: try APISettings(settings), dns: try DNSSettings(settings, development: node.development),
             lb: try LBSettings(settings, development: node.development),
+            overlay: try OverlayAgentSettings(settings, development: node.development),
             logLevel: try Self.logLevel(settings)
         )
         try SettingsFile.checkAllRead(settings)
@@ -117,15 +126,22 @@ struct AgentCommand: AsyncParsableCommand {
         let lb = try await LBAgentService.make(settings.lb, cluster: agent.cluster, logger: logger) { [dns] records in
             dns?.service.replaceServiceZone(apex: try! DomainName(NamedVIPAddresses.zone), records: records, serial: UInt32(clamping: Int(Date().timeIntervalSince1970)))
         }
+        var overlay: OverlayAgentService?
+        if !settings.overlay.overlays.isEmpty {
+            let store: any AttachmentStore = try SQLiteAttachmentStore(directory: settings.node.dataDirectory)
+            let nameservers = settings.dns.listen.map(\.host).filter { !$0.hasPrefix("127.") && $0 != "::1" && $0 != "0.0.0.0" && $0 != "::" }
+            overlay = try await OverlayAgentService.make(settings.overlay, cluster: agent.cluster, store: store, nameservers: nameservers, logger: logger)
+        }
         let api = APIService(
             settings.api, cluster: agent.cluster, introspection: AgentIntrospection(driver: agent.driver), protocolVersion: Int(Hello.protocolVersion),
-            metrics: MetricsExporter(registry: registry), dns: dns?.service, balancer: lb.balancer, logger: logger
+            metrics: MetricsExporter(registry: registry), dns: dns?.service, balancer: lb.balancer, overlays: overlay?.overlays, logger: logger
         ) { ready.report("api", $0) }
         // In dependency order: the group starts them in this order and shuts them down in
         // reverse, so the API stops taking requests first and the node leaves last.
         var services: [NamedService] = [NamedService(name: "node", service: NodeService(agent: agent))]
         if let dns { services.append(NamedService(name: "dns", service: dns)) }
         services.append(NamedService(name: "lb", service: lb))
+        if let overlay { services.append(NamedService(name: "overlay", service: overlay)) }
         services.append(NamedService(name: "api", service: api))
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0, failureTerminationBehavior: .gracefullyShutdownGroup) },
