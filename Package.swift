@@ -389,7 +389,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LashupCNIPluginTests",
-            dependencies: ["LashupCNIPlugin", "LashupCNIProtocol", "LashupNetlink", "LashupCRDT", "LashupTestSupport"],
+            dependencies: ["LashupCNIPlugin", "LashupCNIProtocol", "LashupNetlink", "LashupCRDT", "LashupTestSupport", "lashup-cni"],
             swiftSettings: strict
         ),
     ],
