@@ -1,6 +1,7 @@
 extension RTNetlink {
-    /// Renames link `name` to `newName` in this client's namespace. The link must be down:
-    /// the kernel refuses to rename a running interface (`device or resource busy`). A CNI
+    /// Renames link `name` to `newName` in this client's namespace. Rename links while they
+    /// are down: kernels before 6.2 refuse to rename a running interface (`device or
+    /// resource busy`). A CNI
     /// plugin needs it because a veth peer is made under a temporary name in the host (the
     /// container's interface name may already exist there) and takes its real name only
     /// once it is inside the container's namespace.

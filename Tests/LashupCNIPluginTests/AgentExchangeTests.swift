@@ -76,7 +76,7 @@ struct AgentExchangeTests {
     @Test("an ADD answer without a usable address is reported, and the allocation given back")
     func unusableAllocation() throws {
         let agent = try FakeAgent { request in
-            request.command == .add ? .response(AttachmentResponse(address: "9.0.3.5", gateway: "9.0.3.1", bridge: "d-dcos", mtu: 1420)) : .response(AttachmentResponse())
+            request.command == .add ? .response(AttachmentResponse(address: "9.0.3.5/33", gateway: "9.0.3.1", bridge: "d-dcos", mtu: 1420)) : .response(AttachmentResponse())
         }
         let failure = try error(run("ADD", socket: agent.path))
         #expect(failure.code == 5 && failure.message.contains("no IPv4 address with a prefix length"), "\(failure.message)")

@@ -6,7 +6,7 @@ import Testing
 /// interface name once it is inside the container's namespace.
 @Suite("link rename", .onOwnThread, .enabled(if: TestNamespace.canRun, "needs root and iproute2 to create network namespaces"))
 struct LinkRenameTests {
-    @Test("a down link takes its new name and keeps its index; an up one, an unknown one and a taken name are refused")
+    @Test("a link takes its new name and keeps its index; an unknown link and a taken name are refused")
     func rename() throws {
         let namespace = try TestNamespace("rename")
         let client = try RTNetlink(namespace: namespace.path)
@@ -23,9 +23,6 @@ struct LinkRenameTests {
         #expect(throws: NetlinkError.unknownInterface("nope0", subject: "link nope0")) { try client.renameLink("nope0", to: "x0") }
         let taken = #expect(throws: NetlinkError.self) { try client.renameLink("eth0", to: "tmp1") }
         #expect(taken?.kind == .exists)
-        try client.update(Link(name: "eth0", kind: .veth(peer: "tmp1"), up: true))
-        try client.update(Link(name: "tmp1", kind: .veth(peer: "eth0"), up: true))
-        let busy = #expect(throws: NetlinkError.self) { try client.renameLink("eth0", to: "eth1") }
-        #expect(busy.map { "\($0)" }?.contains("link eth0 renamed to eth1") == true, "the error names the rename")
+        #expect(taken.map { "\($0)" }?.contains("link eth0 renamed to tmp1") == true, "the error names the rename")
     }
 }
