@@ -31,6 +31,7 @@ let package = Package(
         .library(name: "LashupNFTables", targets: ["LashupNFTables"]),
         .library(name: "LashupLB", targets: ["LashupLB"]),
         .library(name: "LashupOverlay", targets: ["LashupOverlay"]),
+        .executable(name: "lashup-cni", targets: ["lashup-cni"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -398,6 +399,23 @@ let package = Package(
                 "LashupMembership",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
+            swiftSettings: strict
+        ),
+        // The CNI plugin: asks the agent for an address over its unix socket and makes the
+        // container's veth with rtnetlink. No NIO, no logging: it starts once per container.
+        .target(
+            name: "LashupCNIPlugin",
+            dependencies: ["LashupCNIProtocol", "LashupNetlink", "LashupCRDT"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "lashup-cni",
+            dependencies: ["LashupCNIPlugin"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "LashupCNIPluginTests",
+            dependencies: ["LashupCNIPlugin", "LashupCNIProtocol", "LashupNetlink", "LashupCRDT", "LashupTestSupport", "lashup-cni"],
             swiftSettings: strict
         ),
     ],
