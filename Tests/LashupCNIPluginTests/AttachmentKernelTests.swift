@@ -103,6 +103,25 @@ struct AttachmentKernelTests {
         #expect(fixture.run("DEL").output.contains(#""code":11"#))
     }
 
+    @Test("dual stack: the IPv6 address and default route join the IPv4 ones, and CHECK sees both")
+    func dualStack() throws {
+        var allocation = Self.allocation
+        allocation.address6 = "fd77:3::5/64"
+        allocation.gateway6 = "fd77:3::1"
+        let fixture = try Fixture(allocation: allocation)
+        let added = fixture.run("ADD")
+        try #require(added.exitCode == 0, "\(added.output)")
+        let result = try json(added.output)
+        #expect((result["ips"] as? [[String: Any]])?.compactMap { $0["address"] as? String } == ["10.77.3.5/24", "fd77:3::5/64"])
+        #expect((result["routes"] as? [[String: String]]) == [["dst": "0.0.0.0/0", "gw": "10.77.3.1"], ["dst": "::/0", "gw": "fd77:3::1"]])
+        let container = try RTNetlink(namespace: fixture.container.path)
+        #expect(try container.addresses().contains(InterfaceAddress(interface: "eth0", prefix: IPPrefix("fd77:3::5/64")!)))
+        #expect(try container.routes(.v6).contains { $0.destination.length == 0 && $0.gateway == IPAddress("fd77:3::1") && $0.device == "eth0" })
+        #expect(fixture.run("CHECK") == PluginOutcome(output: "", exitCode: 0))
+        #expect(fixture.run("ADD") == added)
+        #expect(fixture.run("DEL").exitCode == 0)
+    }
+
     @Test("0.4.0 results tag the IP version; CHECK is refused under 0.4.0")
     func olderVersions() throws {
         let fixture = try Fixture()
