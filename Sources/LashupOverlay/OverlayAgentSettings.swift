@@ -28,10 +28,10 @@ public struct OverlayAgentSettings: Sendable {
         }
         let socket = settings.value("overlay_cni_socket") ?? AttachmentProtocol.defaultSocketPath
         cniSocket = socket == "none" ? nil : socket
-        let quiet = try Self.number(settings, "overlay_quiet_seconds", default: 3, range: 1...600, unit: "seconds")
+        let quiet = try Self.number(settings, "overlay_quiet_ms", default: 2_500, range: 1_000...600_000, unit: "milliseconds")
         let unreachable = try Self.number(settings, "overlay_unreachable_seconds", default: 600, range: 0...604_800, unit: "seconds")
         let reclaim = try Self.number(settings, "overlay_reclaim_hours", default: 24, range: 0...8_760, unit: "hours")
-        timing = OverlayAllocator.Timing(quietPeriod: .seconds(quiet), unreachableIgnoredAfter: unreachable == 0 ? nil : .seconds(unreachable),
+        timing = OverlayAllocator.Timing(quietPeriod: .milliseconds(quiet), unreachableIgnoredAfter: unreachable == 0 ? nil : .seconds(unreachable),
                                          reclaimAfter: reclaim == 0 ? nil : .seconds(reclaim * 3_600))
         verifyInterval = .seconds(try Self.number(settings, "overlay_verify_seconds", default: 60, range: 1...3_600, unit: "seconds"))
         self.development = development

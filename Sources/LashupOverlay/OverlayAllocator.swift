@@ -28,7 +28,7 @@ public struct OverlayAllocator: Sendable {
         /// A claim whose owner is unreachable this long is released; nil: never.
         public var reclaimAfter: Duration?
 
-        public init(quietPeriod: Duration = .seconds(3), syncDelay: Duration = .seconds(2), aloneDelay: Duration = .seconds(10),
+        public init(quietPeriod: Duration = .milliseconds(2_500), syncDelay: Duration = .seconds(1), aloneDelay: Duration = .seconds(10),
                     unreachableIgnoredAfter: Duration? = .seconds(600), reclaimAfter: Duration? = .seconds(86_400)) {
             self.quietPeriod = quietPeriod
             self.syncDelay = syncDelay

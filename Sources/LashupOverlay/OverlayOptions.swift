@@ -12,8 +12,8 @@ public struct OverlayOptions: ParsableArguments {
     var overlayAgentIp: String?
     @Option(help: "The unix socket the CNI plugin asks for addresses on (default: /run/lashup/cni.sock; none: no CNI).")
     var overlayCniSocket: String?
-    @Option(help: "How long a new claim must go uncontested, with every member reachable, before it settles, in seconds (default: 3).")
-    var overlayQuietSeconds: String?
+    @Option(help: "How long a new claim must go uncontested, with every member reachable, before it settles, in milliseconds (default: 2500; keep it above the failure detector's ~1 s).")
+    var overlayQuietMs: String?
     @Option(help: "A host unreachable this long stops blocking other hosts' claims from settling, in seconds (default: 600; 0: never).")
     var overlayUnreachableSeconds: String?
     @Option(help: "A host unreachable this long loses its subnet (released for reuse), in hours (default: 24; 0: only `lashup overlay release`).")
@@ -27,7 +27,7 @@ public struct OverlayOptions: ParsableArguments {
     public var given: [String: String] {
         let flags: [String: String?] = [
             "overlays": overlays, "overlay_dataplane": overlayDataplane, "overlay_agent_ip": overlayAgentIp,
-            "overlay_cni_socket": overlayCniSocket, "overlay_quiet_seconds": overlayQuietSeconds,
+            "overlay_cni_socket": overlayCniSocket, "overlay_quiet_ms": overlayQuietMs,
             "overlay_unreachable_seconds": overlayUnreachableSeconds, "overlay_reclaim_hours": overlayReclaimHours,
             "overlay_verify_seconds": overlayVerifySeconds,
         ]

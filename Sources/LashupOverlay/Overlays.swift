@@ -28,6 +28,8 @@ public actor Overlays {
     var desired: KernelState?
     var reconcileLoop: ReconcileLoop?
     var reported: [String: OverlayAllocator.Counters] = [:]
+    /// How many of the overlays this host holds a settled claim in (after the last step).
+    var settledClaims = 0
     /// When each overlay's claim settled here, for `listing` (and the join figure).
     var settledAfter: [String: Duration] = [:]
     let (steps, stepRequests) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
@@ -36,7 +38,7 @@ public actor Overlays {
     ///   - client: the kernel; nil when the dataplane is off (claims and CNI answers still work).
     ///   - agentIP: this host's underlay address; nil: the address it publishes in its metadata.
     public init(settings: [OverlaySettings], cluster: any Cluster, attachments: AttachmentManager, client: RTNetlink?, agentIP: String?,
-                timing: OverlayAllocator.Timing = .init(), stepInterval: Duration = .milliseconds(500), verifyInterval: Duration = .seconds(60),
+                timing: OverlayAllocator.Timing = .init(), stepInterval: Duration = .seconds(1), verifyInterval: Duration = .seconds(60),
                 me: String, logger: Logger) {
         self.settings = settings
         self.cluster = cluster
@@ -66,8 +68,11 @@ public actor Overlays {
             group.addTask { for await _ in changes { self.requestStep() } }
             group.addTask { for await snapshot in reachability { await self.receive(snapshot) } }
             group.addTask { [stepInterval] in
+                // Four times as often while a claim waits to settle: its quiet period's end is
+                // noticed within a quarter of the interval (a joining host's settle time).
                 while !Task.isCancelled {
-                    try? await Task.sleep(for: stepInterval)
+                    let waiting = await self.settledClaims < self.settings.count
+                    try? await Task.sleep(for: waiting ? stepInterval / 4 : stepInterval)
                     self.requestStep()
                 }
             }
@@ -130,6 +135,7 @@ public actor Overlays {
             await attachments.update(.init(settings: overlay, settled: mine, mtu: overlay.mtu ?? mtu, waitingFor: waitingFor))
             inputs.append(.init(settings: overlay, mine: mine, holders: Array(holders.values), mtu: overlay.mtu ?? mtu))
         }
+        settledClaims = inputs.filter { $0.mine != nil }.count
         let wanted = OverlayKernelState.desired(inputs)
         if wanted != desired {
             desired = wanted
