@@ -385,7 +385,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "LashupStore", "LashupStorage", "LashupCRDT", "LashupDNS", "LashupDNSServer", "LashupTestSupport", "lashup",
+                "LashupStore", "LashupStorage", "LashupCRDT", "LashupDNS", "LashupDNSServer", "LashupTestSupport", "lashup", "lashup-cni",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
