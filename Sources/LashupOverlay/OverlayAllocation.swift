@@ -25,9 +25,12 @@ public actor OverlayAllocation {
 
     /// Reads the overlay's keys, steps the allocator with `members` (another node's snapshot
     /// entries; this host's own is skipped) and writes its claims and releases.
+    ///
+    /// - Parameter read: read every key of the overlay first; false when `apply` keeps the
+    ///   claims current from a change feed (the agent: a step then costs no store reads).
     @discardableResult
-    public func step(members: [MemberSnapshot], agentIP: String?, monotonic: Duration, wallClock: UInt64) async -> [OverlayAllocator.Action] {
-        await read()
+    public func step(members: [MemberSnapshot], agentIP: String?, monotonic: Duration, wallClock: UInt64, read: Bool = true) async -> [OverlayAllocator.Action] {
+        if read { await self.read() }
         let me = allocator.me
         let view = OverlayAllocator.View(
             claims: claims, releases: releases,
@@ -60,6 +63,22 @@ public actor OverlayAllocation {
     public static func write(_ release: OverlayRelease, overlay: String, cluster: any Cluster, timestamp: UInt64) async throws(ClusterError) {
         let key = try OverlayStoreKeys.releaseKey(overlay: overlay, node: release.node)
         _ = try await cluster.update(key, OverlayStoreKeys.operations(release, timestamp: timestamp))
+    }
+
+    /// Applies a change feed's batch: the claims and releases it carries replace what was
+    /// known of them (a resynchronised batch replaces everything).
+    public func apply(_ changes: [KeyChange], resynchronised: Bool) {
+        if resynchronised {
+            claims.removeAll()
+            releases.removeAll()
+        }
+        for change in changes {
+            guard let (overlay, kind, node) = OverlayStoreKeys.parse(change.key), overlay == settings.name else { continue }
+            switch kind {
+            case .claim: claims[node] = OverlayStoreKeys.claim(node: node, change.value)
+            case .release: releases[node] = OverlayStoreKeys.release(node: node, change.value)
+            }
+        }
     }
 
     /// Reads every claim and release of the overlay.

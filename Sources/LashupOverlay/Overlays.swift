@@ -2,6 +2,7 @@ import Foundation
 import LashupCRDT
 import LashupCluster
 import LashupNetlink
+import LashupStore
 import Logging
 
 /// This host's overlays: steps each overlay's allocation on every store or reachability
@@ -28,6 +29,8 @@ public actor Overlays {
     var desired: KernelState?
     var reconcileLoop: ReconcileLoop?
     var reported: [String: OverlayAllocator.Counters] = [:]
+    /// The change feed's first batch has been applied (steps wait for it).
+    var fed = false
     /// How many of the overlays this host holds a settled claim in (after the last step).
     var settledClaims = 0
     /// When each overlay's claim settled here, for `listing` (and the join figure).
@@ -65,7 +68,12 @@ public actor Overlays {
         }
         reconcileLoop = loop
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { for await _ in changes { self.requestStep() } }
+            group.addTask {
+                for await batch in changes {
+                    await self.apply(batch)
+                    self.requestStep()
+                }
+            }
             group.addTask { for await snapshot in reachability { await self.receive(snapshot) } }
             group.addTask { [stepInterval] in
                 // Four times as often while a claim waits to settle: its quiet period's end is
@@ -86,6 +94,14 @@ public actor Overlays {
     }
 
     nonisolated func requestStep() { stepRequests.yield() }
+
+    /// Keeps every allocation's claims current from the change feed; the first batch (every
+    /// existing key) must arrive before the first step, or a restarted agent would take its
+    /// own claim for missing and its kernel state for unwanted.
+    func apply(_ batch: SubscriptionBatch) async {
+        for allocation in allocations.values { await allocation.apply(batch.changes, resynchronised: batch.resynchronised || !fed) }
+        fed = true
+    }
 
     func receive(_ snapshot: [MemberSnapshot]) {
         members = snapshot
@@ -112,12 +128,13 @@ public actor Overlays {
     }
 
     func step() async {
+        guard fed else { return }
         let monotonic = ContinuousClock.now - started
         let wallClock = Self.wallClock()
         var inputs: [OverlayKernelState.Input] = []
         for overlay in settings {
             guard let allocation = allocations[overlay.name], let metrics = metrics[overlay.name] else { continue }
-            let actions = await allocation.step(members: members, agentIP: agentIP, monotonic: monotonic, wallClock: wallClock)
+            let actions = await allocation.step(members: members, agentIP: agentIP, monotonic: monotonic, wallClock: wallClock, read: false)
             let allocator = await allocation.allocator
             for action in actions { report(action, overlay: overlay.name, after: monotonic) }
             record(allocator.counters, metrics: metrics, overlay: overlay.name)

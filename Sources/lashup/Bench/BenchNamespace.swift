@@ -40,20 +40,31 @@ final class BenchNamespace {
         return (clock.now - start).seconds
     }
 
+    /// `bridge -n NAME -batch FILE` (FDB entries), timed (seconds).
+    func timedBridgeBatch(_ lines: [String]) throws -> Double {
+        let file = NSTemporaryDirectory() + "lashup-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).batch"
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: file))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let clock = ContinuousClock()
+        let start = clock.now
+        try Self.ip(["-n", name, "-batch", file], tool: "bridge")
+        return (clock.now - start).seconds
+    }
+
     @discardableResult
-    static func ip(_ arguments: [String]) throws -> String {
+    static func ip(_ arguments: [String], tool: String = "ip") throws -> String {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/sbin/ip")
+        process.executableURL = URL(fileURLWithPath: ["/usr/sbin/\(tool)", "/sbin/\(tool)", "/usr/bin/\(tool)"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/sbin/\(tool)")
         process.arguments = arguments
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
-        do { try process.run() } catch { throw BenchError("cannot run ip (install iproute2): \(error)") }
+        do { try process.run() } catch { throw BenchError("cannot run \(tool) (install iproute2): \(error)") }
         let out = output.fileHandleForReading.readDataToEndOfFile()
         let err = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw BenchError("ip \(arguments.prefix(6).joined(separator: " ")): \(String(decoding: err, as: UTF8.self).prefix(400))")
+            throw BenchError("\(tool) \(arguments.prefix(6).joined(separator: " ")): \(String(decoding: err, as: UTF8.self).prefix(400))")
         }
         return String(decoding: out, as: UTF8.self)
     }
