@@ -28,6 +28,9 @@ public actor Overlays {
     /// their routes).
     var desired: KernelState?
     var reconcileLoop: ReconcileLoop?
+    /// What the last pass left in the kernel (nil: unknown, the next pass is a full one).
+    var applied: KernelState?
+    var lastFullReconcile: ContinuousClock.Instant?
     var reported: [String: OverlayAllocator.Counters] = [:]
     /// The change feed's first batch has been applied (steps wait for it).
     var fed = false
@@ -62,8 +65,8 @@ public actor Overlays {
         await prepare()
         let loop = client.map { client in
             ReconcileLoop(service: "overlay", interval: verifyInterval, logger: logger) { [weak self] in
-                guard let self, let desired = await self.desired else { return ReconcileReport() }
-                return try Reconciler.reconcile(desired, owner: OverlayKernelState.ownership(self.settings), client: client)
+                guard let self else { return ReconcileReport() }
+                return try await self.reconcile(client)
             }
         }
         reconcileLoop = loop
@@ -158,6 +161,23 @@ public actor Overlays {
             desired = wanted
             reconcileLoop?.changed()
         }
+    }
+
+    /// One kernel pass: on a change, only what changed since the last pass (no read-back);
+    /// a full reconcile (read back, diff, repair drift) when links change, after a pass that
+    /// failed in part, and once per verify interval.
+    func reconcile(_ client: RTNetlink) throws(NetlinkError) -> ReconcileReport {
+        guard let desired else { return ReconcileReport() }
+        let owner = OverlayKernelState.ownership(settings)
+        let due = lastFullReconcile.map { ContinuousClock.now - $0 >= verifyInterval * 0.9 } ?? true
+        if !due, let applied, let report = try Reconciler.applyDelta(from: applied, to: desired, owner: owner, client: client) {
+            self.applied = report.failures.isEmpty ? desired : nil
+            return report
+        }
+        let report = try Reconciler.reconcile(desired, owner: owner, client: client)
+        lastFullReconcile = .now
+        applied = report.failures.isEmpty ? desired : nil
+        return report
     }
 
     func report(_ action: OverlayAllocator.Action, overlay: String, after: Duration) {

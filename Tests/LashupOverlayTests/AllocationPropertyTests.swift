@@ -1,3 +1,4 @@
+import Foundation
 import LashupCluster
 import LashupNetlink
 import LashupClusterTesting
@@ -20,7 +21,9 @@ struct AllocationPropertyTests {
     @Test("no duplicate settled slot at any step; every host settles after the heal", arguments: [1, 2, 3, 4])
     func noDuplicates(seedBase: UInt64) async throws {
         let faults = Gen.int(in: 0...(Fault.allCases.count - 1)).array(of: 2...2).array(of: 30...60)
-        await propertyCheck(count: 3, input: faults) { script in
+        // LASHUP_OVERLAY_PROPERTY_RUNS=100 sweeps more scripts per seed (a long run, not for CI).
+        let runs = Int(ProcessInfo.processInfo.environment["LASHUP_OVERLAY_PROPERTY_RUNS"] ?? "") ?? 3
+        await propertyCheck(count: runs, input: faults) { script in
             await Self.run(script: script, seed: seedBase * 7919 + UInt64(script.count))
         }
     }

@@ -8,8 +8,9 @@ import LashupOverlay
 /// `lashup bench overlay-kernel`: one host's overlay state for N remote hosts (VTEP device,
 /// bridge, rule, and per remote host a neighbour, an FDB entry, a route and a table-42 route),
 /// programmed cold through the reconciler and through `ip -batch` + `bridge -batch` (the
-/// peer), each in a fresh network namespace; then one host more (an incremental change) on
-/// both; then a reconcile with nothing to change, which must send nothing. Needs root.
+/// peer), each in a fresh network namespace; then one host more (an incremental change: the
+/// delta the agent applies, against a batch of the same entries); then nothing changed, as a
+/// delta and as the periodic full read-back, both of which must send nothing. Needs root.
 struct OverlayKernelBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "overlay-kernel",
@@ -21,6 +22,7 @@ struct OverlayKernelBenchCommand: ParsableCommand {
 
     func validate() throws {
         guard (1...4_000).contains(hosts) else { throw ValidationError("--hosts must be in 1...4000 (the default overlay holds 4094)") }
+        guard (1...50).contains(rounds) else { throw ValidationError("--rounds must be in 1...50") }
     }
 
     static let settings = OverlaySettings()
@@ -63,7 +65,43 @@ struct OverlayKernelBenchCommand: ParsableCommand {
         }
     }
 
+    @Option(help: "Rounds, each in fresh namespaces; the median of each figure is printed.") var rounds = 5
+
     func measure() throws {
+        var results: [Round] = []
+        for _ in 0..<max(1, rounds) { results.append(try round()) }
+        func median(_ figure: (Round) -> Double) -> Double {
+            let sorted = results.map(figure).sorted()
+            return sorted[sorted.count / 2]
+        }
+        let oursCold = median(\.oursCold), peerCold = median(\.peerCold), oursChange = median(\.oursChange), peerChange = median(\.peerChange)
+        let oursNoDelta = median(\.oursNoDelta), oursNoOp = median(\.oursNoOp)
+        let objects = results[0].objects
+        let noOpChanges = results.map(\.noOpChanges).max() ?? 0
+        let noDeltaChanges = results.map(\.noDeltaChanges).max() ?? 0
+        if json {
+            print(JSONValue.object([
+                "remote_hosts": .integer(Int64(hosts)), "objects": .integer(Int64(objects)), "rounds": .integer(Int64(results.count)),
+                "cold_seconds": .number(oursCold), "cold_ip_batch_seconds": .number(peerCold), "cold_ratio": .number(peerCold / oursCold),
+                "change_seconds": .number(oursChange), "change_ip_batch_seconds": .number(peerChange), "change_ratio": .number(peerChange / oursChange),
+                "noop_reconcile_seconds": .number(oursNoOp), "noop_changes": .integer(Int64(noOpChanges)),
+                "noop_delta_seconds": .number(oursNoDelta), "noop_delta_changes": .integer(Int64(noDeltaChanges)),
+            ]).text)
+        } else {
+            print("\(hosts) remote hosts: \(objects) routes, neighbours and FDB entries, each side in fresh network namespaces; medians of \(results.count) rounds")
+            print(String(format: "cold programming          reconciler %.3f s   ip -batch + bridge -batch %.3f s   ratio %.2f", oursCold, peerCold, peerCold / oursCold))
+            print(String(format: "one host more             delta %.4f s       ip -batch + bridge -batch %.4f s  ratio %.2f", oursChange, peerChange, peerChange / oursChange))
+            print(String(format: "nothing changed           delta %.4f s, %d changes sent; full read-back %.4f s, %d changes sent", oursNoDelta, noDeltaChanges, oursNoOp, noOpChanges))
+        }
+    }
+
+    struct Round {
+        var objects = 0
+        var oursCold = 0.0, peerCold = 0.0, oursChange = 0.0, peerChange = 0.0, oursNoDelta = 0.0, oursNoOp = 0.0
+        var noOpChanges = 0, noDeltaChanges = 0
+    }
+
+    func round() throws -> Round {
         let clock = ContinuousClock()
         let owner = OverlayKernelState.ownership([Self.settings])
         let cold = Self.state(remotes: hosts)
@@ -76,10 +114,16 @@ struct OverlayKernelBenchCommand: ParsableCommand {
         let first = try Reconciler.reconcile(cold, owner: owner, client: client)
         let oursCold = (clock.now - start).seconds
         guard first.failures.isEmpty else { throw BenchError("the kernel refused \(first.failures.count) changes, first: \(first.failures[0].error)") }
+        // A change is applied as the agent applies it: the delta from the last pass, no read-back.
         start = clock.now
-        let change = try Reconciler.reconcile(grown, owner: owner, client: client)
+        let change = try Reconciler.applyDelta(from: cold, to: grown, owner: owner, client: client)
         let oursChange = (clock.now - start).seconds
-        guard change.failures.isEmpty, change.changes.count == 4 else { throw BenchError("one more host took \(change.summary)") }
+        guard let change, change.failures.isEmpty, change.changes.count == 4 else { throw BenchError("one more host took \(change?.summary ?? "a full reconcile")") }
+        start = clock.now
+        let noDelta = try Reconciler.applyDelta(from: grown, to: grown, owner: owner, client: client)
+        let oursNoDelta = (clock.now - start).seconds
+        guard noDelta?.isNoOp == true else { throw BenchError("an unchanged state sent changes") }
+        // The periodic verification: read everything back, diff, change nothing.
         start = clock.now
         let noOp = try Reconciler.reconcile(grown, owner: owner, client: client)
         let oursNoOp = (clock.now - start).seconds
@@ -105,18 +149,7 @@ struct OverlayKernelBenchCommand: ParsableCommand {
               Reconciler.plan(desired: grown, current: oursState, owner: owner).objects.isEmpty
         else { throw BenchError("the two namespaces do not hold the same overlay state") }
 
-        if json {
-            print(JSONValue.object([
-                "remote_hosts": .integer(Int64(hosts)), "objects": .integer(Int64(objects)),
-                "cold_seconds": .number(oursCold), "cold_ip_batch_seconds": .number(peerCold), "cold_ratio": .number(peerCold / oursCold),
-                "change_seconds": .number(oursChange), "change_ip_batch_seconds": .number(peerChange), "change_ratio": .number(peerChange / oursChange),
-                "noop_reconcile_seconds": .number(oursNoOp), "noop_changes": .integer(Int64(noOp.changes.count)),
-            ]).text)
-        } else {
-            print("\(hosts) remote hosts: \(objects) routes, neighbours and FDB entries, each side in a fresh network namespace")
-            print(String(format: "cold programming          reconciler %.3f s   ip -batch + bridge -batch %.3f s   ratio %.2f", oursCold, peerCold, peerCold / oursCold))
-            print(String(format: "one host more             reconciler %.4f s  ip -batch + bridge -batch %.4f s  ratio %.2f", oursChange, peerChange, peerChange / oursChange))
-            print(String(format: "reconcile, nothing to do  %.4f s, %d changes sent", oursNoOp, noOp.changes.count))
-        }
+        return Round(objects: objects, oursCold: oursCold, peerCold: peerCold, oursChange: oursChange, peerChange: peerChange,
+                     oursNoDelta: oursNoDelta, oursNoOp: oursNoOp, noOpChanges: noOp.changes.count, noDeltaChanges: noDelta?.changes.count ?? -1)
     }
 }
