@@ -4,21 +4,12 @@
 public enum HostVethName {
     /// Every host end starts with it: `ip link` shows which veths are the plugin's.
     public static let prefix = "lx"
-    /// The temporary name of the container's end while it is still in the host namespace
-    /// (the container's interface name, `eth0`, may be taken there).
-    public static let temporaryPrefix = "lt"
 
     /// `lx` and 12 hex digits of the FNV-1a hash of the container id, a NUL and the interface
     /// name: 14 bytes, within the kernel's 15. FNV-1a rather than Swift's `Hasher`, which is
     /// seeded per process and would name the same attachment differently on each run.
     public static func host(containerID: String, interfaceName: String) -> String {
         prefix + hex(containerID: containerID, interfaceName: interfaceName)
-    }
-
-    /// The container end's name before it is moved and renamed; derived the same way so
-    /// concurrent ADDs of different attachments never collide on it.
-    public static func temporary(containerID: String, interfaceName: String) -> String {
-        temporaryPrefix + hex(containerID: containerID, interfaceName: interfaceName)
     }
 
     /// 64-bit FNV-1a of `bytes`.

@@ -10,7 +10,6 @@ struct VethAttachment {
     let namespacePath: String
     let interfaceName: String
     let hostName: String
-    let temporaryName: String
 
     /// Opens rtnetlink clients in the host namespace (`hostNamespace`, nil: this process's)
     /// and the container's.
@@ -18,7 +17,6 @@ struct VethAttachment {
         self.namespacePath = namespacePath
         self.interfaceName = interfaceName
         hostName = HostVethName.host(containerID: containerID, interfaceName: interfaceName)
-        temporaryName = HostVethName.temporary(containerID: containerID, interfaceName: interfaceName)
         host = try Self.client(hostNamespace, what: "the host's network namespace")
     }
 
@@ -53,11 +51,9 @@ struct VethAttachment {
                 try host.apply(.deleteLink(hostName))
             }
             if !(hostEndExists && containerEndExists) {
-                // Made down: a veth end that is up cannot be renamed, and the container's end
-                // takes its name only once it is in the container's namespace.
-                try host.apply(.addLink(Link(name: hostName, kind: .veth(peer: temporaryName), mtu: allocation.mtu, up: false)))
-                try host.moveLink(temporaryName, toNamespace: namespacePath)
-                try container.renameLink(temporaryName, to: interfaceName)
+                // The container's end is made inside its namespace under its own name, in the
+                // same request: no move (a network grace period, ~20 ms) and no rename.
+                try host.addVeth(hostName, mtu: allocation.mtu, peer: interfaceName, inNamespace: namespacePath)
             }
             try host.update(Link(name: hostName, kind: .veth(peer: ""), mtu: allocation.mtu, up: true, master: allocation.bridge))
             try container.update(Link(name: interfaceName, kind: .veth(peer: ""), mtu: allocation.mtu, up: true))

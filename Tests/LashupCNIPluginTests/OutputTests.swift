@@ -75,7 +75,6 @@ struct OutputTests {
         #expect(HostVethName.host(containerID: "c0ffef", interfaceName: "eth0") != name)
         // The separator keeps ("ab", "c") and ("a", "bc") apart.
         #expect(HostVethName.host(containerID: "ab", interfaceName: "c") != HostVethName.host(containerID: "a", interfaceName: "bc"))
-        #expect(HostVethName.temporary(containerID: "c0ffee", interfaceName: "eth0") == "lt" + name.dropFirst(2))
     }
 }
 
