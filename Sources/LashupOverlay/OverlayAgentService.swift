@@ -16,8 +16,9 @@ public struct OverlayAgentService: Service {
     /// - Parameters:
     ///   - store: where attachments are kept (the data directory's SQLite file).
     ///   - nameservers: the agent's DNS addresses, given to containers.
+    ///   - expectsPeers: the agent was given contacts (`--join`): its claims settle only while it reaches another member.
     public static func make(_ settings: OverlayAgentSettings, cluster: any Cluster, store: any AttachmentStore, nameservers: [String],
-                            logger: Logger) async throws -> OverlayAgentService {
+                            expectsPeers: Bool, logger: Logger) async throws -> OverlayAgentService {
         let local = await cluster.local()
         var client: RTNetlink?
         if let reason = settings.dataplaneOffReason {
@@ -32,7 +33,7 @@ public struct OverlayAgentService: Service {
         }
         let manager = AttachmentManager(store: store, nameservers: nameservers, clock: { Overlays.wallClock() })
         let overlays = Overlays(settings: settings.overlays, cluster: cluster, attachments: manager, client: client, agentIP: settings.agentIP,
-                                timing: settings.timing, verifyInterval: settings.verifyInterval, me: local.name, logger: logger)
+                                timing: settings.timing, verifyInterval: settings.verifyInterval, me: local.name, expectsPeers: expectsPeers, logger: logger)
         return OverlayAgentService(overlays: overlays, settings: settings, logger: logger)
     }
 

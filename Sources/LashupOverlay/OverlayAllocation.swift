@@ -17,10 +17,11 @@ public actor OverlayAllocation {
     /// Claims beyond this many are not read (and counted): the store's listing bound.
     public static let maximumClaims = 16_384
 
-    public init(settings: OverlaySettings, me: String, cluster: any Cluster, timing: OverlayAllocator.Timing = .init()) {
+    /// - Parameter expectsPeers: this host was given contacts (see `OverlayAllocator.expectsPeers`).
+    public init(settings: OverlaySettings, me: String, cluster: any Cluster, timing: OverlayAllocator.Timing = .init(), expectsPeers: Bool = false) {
         self.settings = settings
         self.cluster = cluster
-        allocator = OverlayAllocator(me: me, capacity: settings.capacity, timing: timing)
+        allocator = OverlayAllocator(me: me, capacity: settings.capacity, timing: timing, expectsPeers: expectsPeers)
     }
 
     /// Reads the overlay's keys, steps the allocator with `members` (another node's snapshot

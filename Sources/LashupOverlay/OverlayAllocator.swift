@@ -10,6 +10,9 @@
 /// - A claim that loses (`ClaimResolution`) or is released is given up and a new one made.
 /// - A host that restarts adopts its claim from the store (after a wiped disk, once peers
 ///   have given it back: it waits for the store to sync before claiming anew).
+/// - A host given contacts claims and settles only while it reaches another member. A group
+///   of hosts that all lost their disks and reach no host that remembers the cluster cannot
+///   be told from a new cluster; that is the one case this cannot protect.
 /// - A claim whose owner has been unreachable or unknown past `Timing.reclaimAfter` is
 ///   released (never, when that is nil), so its slot can be reused and the owner, if it ever
 ///   returns, gives it up.
@@ -105,6 +108,11 @@ public struct OverlayAllocator: Sendable {
     public let me: String
     public let capacity: Int
     public let timing: Timing
+    /// This host was told to join others (`--join`): it never claims or settles without
+    /// reaching one. Only a host started without contacts (a cluster's first) may claim
+    /// alone; a host that lost its disk and cannot reach its cluster must not take a subnet
+    /// that a host it cannot see may hold.
+    public let expectsPeers: Bool
     public private(set) var claim: OverlayClaim?
     public private(set) var status: Status = .waiting("starting")
     public private(set) var counters = Counters()
@@ -118,10 +126,11 @@ public struct OverlayAllocator: Sendable {
 
     struct CompetitorID: Hashable { let node: String; let claimedAt: UInt64 }
 
-    public init(me: String, capacity: Int, timing: Timing = Timing()) {
+    public init(me: String, capacity: Int, timing: Timing = Timing(), expectsPeers: Bool = false) {
         self.me = me
         self.capacity = capacity
         self.timing = timing
+        self.expectsPeers = expectsPeers
     }
 
     /// This host's claim once settled: the only one it may route or hand out.
@@ -231,7 +240,7 @@ public struct OverlayAllocator: Sendable {
         if let reached = firstReachedAt {
             return now - reached >= timing.syncDelay ? nil : "waiting for the store to sync before claiming"
         }
-        guard let started = startedAt, now - started >= timing.aloneDelay else {
+        guard !expectsPeers, let started = startedAt, now - started >= timing.aloneDelay else {
             return "waiting to reach another member before claiming"
         }
         return nil
@@ -241,6 +250,7 @@ public struct OverlayAllocator: Sendable {
     func settleBlocker(_ view: View, current: OverlayClaim, competitors: [OverlayClaim], now: Duration) -> String? {
         guard view.claims[me]?.claimedAt == current.claimedAt else { return "the claim to reach the store" }
         if let competitor = competitors.first { return "\(competitor.node)'s competing claim to go" }
+        if expectsPeers, !view.members.contains(where: \.reachable) { return "another member to be reachable (this host was given contacts)" }
         let blocking = view.members.filter { member in
             guard !member.reachable, !member.leaving else { return false }
             if let release = view.releases[member.name], view.claims[member.name].map({ release.claimedAt >= $0.claimedAt }) ?? true { return false }

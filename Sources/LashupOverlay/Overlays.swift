@@ -45,7 +45,7 @@ public actor Overlays {
     ///   - agentIP: this host's underlay address; nil: the address it publishes in its metadata.
     public init(settings: [OverlaySettings], cluster: any Cluster, attachments: AttachmentManager, client: RTNetlink?, agentIP: String?,
                 timing: OverlayAllocator.Timing = .init(), stepInterval: Duration = .seconds(1), verifyInterval: Duration = .seconds(60),
-                me: String, logger: Logger) {
+                me: String, expectsPeers: Bool = false, logger: Logger) {
         self.settings = settings
         self.cluster = cluster
         self.attachments = attachments
@@ -54,7 +54,7 @@ public actor Overlays {
         self.stepInterval = stepInterval
         self.verifyInterval = verifyInterval
         self.logger = logger
-        allocations = Dictionary(uniqueKeysWithValues: settings.map { ($0.name, OverlayAllocation(settings: $0, me: me, cluster: cluster, timing: timing)) })
+        allocations = Dictionary(uniqueKeysWithValues: settings.map { ($0.name, OverlayAllocation(settings: $0, me: me, cluster: cluster, timing: timing, expectsPeers: expectsPeers)) })
         metrics = Dictionary(uniqueKeysWithValues: settings.map { ($0.name, OverlayMetrics(overlay: $0.name)) })
     }
 

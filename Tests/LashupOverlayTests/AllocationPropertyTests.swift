@@ -37,13 +37,16 @@ struct AllocationPropertyTests {
         var held: [Int: OverlayClaim] = [:]
         var now: Duration = .seconds(3)
         var conflicts = 0
+        var history: [String] = []
+        var reported = false
 
         func step() async {
             await cluster.advance(by: .milliseconds(500))
             now += .milliseconds(500)
             for index in joined.sorted() where await cluster.isRunning(index) {
                 if allocations[index] == nil {
-                    allocations[index] = OverlayAllocation(settings: settings, me: "node-\(index)", cluster: cluster.node(index))
+                    // Node 0 starts the cluster; the others join through it (their contacts).
+                    allocations[index] = OverlayAllocation(settings: settings, me: "node-\(index)", cluster: cluster.node(index), expectsPeers: index != 0)
                 }
                 let allocation = allocations[index]!
                 await allocation.step(members: await cluster.members(of: index), agentIP: "10.0.0.\(index + 1)", monotonic: now,
@@ -53,6 +56,17 @@ struct AllocationPropertyTests {
             var owners: [Int: Int] = [:]
             for (index, claim) in held {
                 if let other = owners[claim.slot] {
+                    if !reported {
+                        reported = true
+                        print("overlay property run seed \(seed): DUPLICATE slot \(claim.slot) node-\(other) and node-\(index) at \(now): \(held[other]!) vs \(claim)")
+                        print("history: \(history.joined(separator: "; "))")
+                        for node in [other, index] {
+                            let view = await cluster.members(of: node).map { "\($0.name)\($0.reachable ? "+" : "-")\($0.leaving ? "L" : "")" }
+                            let claims = await allocations[node]?.claims.values.map { "\($0.node):\($0.slot)\($0.isSettled ? "s" : "")" }.sorted() ?? []
+                            print("node-\(node) members \(view) claims \(claims) running \(await cluster.isRunning(node))")
+                        }
+                        print("script: \(script)")
+                    }
                     Issue.record("slot \(claim.slot) held settled by node-\(other) and node-\(index) at \(now)")
                 }
                 owners[claim.slot] = index
@@ -65,6 +79,9 @@ struct AllocationPropertyTests {
         for row in script {
             let fault = Fault.allCases[row[0]]
             let index = row[1] % hosts
+            var settledNow: [String] = []
+            for (node, claim) in held.sorted(by: { $0.key < $1.key }) { settledNow.append("\(node):\(claim.slot)") }
+            history.append("t=\(now) \(fault) \(index) [held \(settledNow.joined(separator: ","))]")
             switch fault {
             case .join:
                 joined.insert(index)
@@ -98,6 +115,7 @@ struct AllocationPropertyTests {
         for _ in 0..<80 { await step() }
         for index in 0..<hosts {
             let status = await allocations[index]?.allocator.status
+            if held[index] == nil { print("overlay property run seed \(seed): UNSETTLED node-\(index): \(String(describing: status))") }
             #expect(held[index] != nil, "node-\(index) settles after the heal: \(String(describing: status))")
         }
         #expect(Set(held.values.map(\.slot)).count == held.count)

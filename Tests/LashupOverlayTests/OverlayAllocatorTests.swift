@@ -100,3 +100,23 @@ struct OverlayAllocatorTests {
         #expect(releases.first?.node == "h2" && releases.first?.claimedAt == 1)
     }
 }
+
+@Suite("Overlay allocator: a host given contacts")
+struct ContactsAllocatorTests {
+    @Test("a host given contacts that reaches nobody never claims (no alone delay), and a claim made stops settling when nobody is reachable")
+    func waitsForPeers() {
+        var allocator = OverlayAllocator(me: "h1", capacity: 4094, timing: OverlayAllocatorTests.timing, expectsPeers: true)
+        var claims: [String: OverlayClaim] = [:]
+        _ = OverlayAllocatorTests.run(&allocator, claims: &claims, members: [], from: .zero, seconds: 60)
+        #expect(allocator.claim == nil)
+        if case let .waiting(reason) = allocator.status { #expect(reason.contains("reach another member")) } else { Issue.record("status \(allocator.status)") }
+        _ = OverlayAllocatorTests.run(&allocator, claims: &claims, members: [.init(name: "h2", reachable: true)], from: .seconds(60), seconds: 1)
+        #expect(allocator.claim != nil && allocator.settledClaim == nil)
+        _ = OverlayAllocatorTests.run(&allocator, claims: &claims, members: [], from: .seconds(61), seconds: 30)
+        #expect(allocator.settledClaim == nil, "alone, it does not settle")
+        var first = OverlayAllocator(me: "h0", capacity: 4094, timing: OverlayAllocatorTests.timing)
+        var own: [String: OverlayClaim] = [:]
+        _ = OverlayAllocatorTests.run(&first, claims: &own, members: [], from: .zero, seconds: 20)
+        #expect(first.settledClaim != nil, "a host without contacts (a cluster's first) claims alone after the alone delay")
+    }
+}

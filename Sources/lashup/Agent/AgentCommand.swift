@@ -130,7 +130,8 @@ struct AgentCommand: AsyncParsableCommand {
         if !settings.overlay.overlays.isEmpty {
             let store: any AttachmentStore = try SQLiteAttachmentStore(directory: settings.node.dataDirectory)
             let nameservers = settings.dns.listen.map(\.host).filter { !$0.hasPrefix("127.") && $0 != "::1" && $0 != "0.0.0.0" && $0 != "::" }
-            overlay = try await OverlayAgentService.make(settings.overlay, cluster: agent.cluster, store: store, nameservers: nameservers, logger: logger)
+            overlay = try await OverlayAgentService.make(settings.overlay, cluster: agent.cluster, store: store, nameservers: nameservers,
+                                                        expectsPeers: !settings.node.join.isEmpty, logger: logger)
         }
         let api = APIService(
             settings.api, cluster: agent.cluster, introspection: AgentIntrospection(driver: agent.driver), protocolVersion: Int(Hello.protocolVersion),

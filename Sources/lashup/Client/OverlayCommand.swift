@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LashupAPI
 import LashupRuntime
 import NIOHTTP1
@@ -14,7 +15,7 @@ struct OverlayCommand: AsyncParsableCommand {
             reused while it may still be alive: release it with `overlay release NODE` once the \
             host is gone for good (or let --overlay-reclaim-hours pass).
             """,
-        subcommands: [List.self, Release.self]
+        subcommands: [List.self, Release.self, InstallCNI.self]
     )
 
     struct List: AsyncParsableCommand {
@@ -56,6 +57,52 @@ struct OverlayCommand: AsyncParsableCommand {
             try await runClient { () throws(RuntimeError) in
                 let answer = try await options.client().json(.POST, "/v1/overlays/\(overlay)/release/\(node)")
                 if options.json { print(answer.text) } else { print("released \(node)'s slot \(answer["slot"]?.cell ?? "-") in overlay \(overlay)") }
+            }
+        }
+    }
+
+    struct InstallCNI: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "install-cni",
+            abstract: "Install the lashup-cni plugin and a conflist for an overlay, for podman or any CNI runtime.",
+            discussion: "Copies lashup-cni (found next to this lashup executable unless --plugin is given) into --plugin-dir and writes <config-dir>/<overlay>.conflist; prints what it did."
+        )
+        @Option(help: "The overlay (default: dcos); the conflist's network name is the same.") var overlay: String = "dcos"
+        @Option(help: "Where CNI runtimes look for plugins (default: /usr/lib/cni).") var pluginDir: String = "/usr/lib/cni"
+        @Option(help: "Where CNI runtimes look for network configurations (default: /etc/cni/net.d).") var configDir: String = "/etc/cni/net.d"
+        @Option(help: "The agent's CNI socket (default: /run/lashup/cni.sock).") var socket: String = "/run/lashup/cni.sock"
+        @Option(help: "The plugin executable to install (default: lashup-cni next to this executable).") var plugin: String?
+
+        func run() throws {
+            let source = plugin ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("lashup-cni").path
+            let files = FileManager.default
+            guard files.isExecutableFile(atPath: source) else {
+                throw ValidationError("no lashup-cni executable at \(source) (build it with swift build --product lashup-cni, or give --plugin)")
+            }
+            guard !overlay.isEmpty, overlay.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
+                throw ValidationError("--overlay \"\(overlay)\" must be letters, digits or '-'")
+            }
+            do {
+                try files.createDirectory(atPath: pluginDir, withIntermediateDirectories: true)
+                try files.createDirectory(atPath: configDir, withIntermediateDirectories: true)
+                let target = (pluginDir as NSString).appendingPathComponent("lashup-cni")
+                // Copied beside, then renamed over: a runtime running the old plugin meanwhile is unaffected.
+                let staging = target + ".new"
+                try? files.removeItem(atPath: staging)
+                try files.copyItem(atPath: source, toPath: staging)
+                chmod(staging, 0o755)
+                guard rename(staging, target) == 0 else { throw ValidationError("cannot install \(target): \(String(cString: strerror(errno)))") }
+                let conflist = JSONValue.object([
+                    "cniVersion": .string("1.0.0"), "name": .string(overlay),
+                    "plugins": .array([.object(["type": .string("lashup-cni"), "overlay": .string(overlay), "socket": .string(socket)])]),
+                ])
+                let path = (configDir as NSString).appendingPathComponent("\(overlay).conflist")
+                try Data((conflist.text + "\n").utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+                print("installed \(target) and \(path) (network \(overlay), agent socket \(socket))")
+            } catch let error as ValidationError {
+                throw error
+            } catch {
+                throw ValidationError("installing the CNI plugin failed: \(error)")
             }
         }
     }
