@@ -110,9 +110,10 @@ struct ContactsAllocatorTests {
         _ = OverlayAllocatorTests.run(&allocator, claims: &claims, members: [], from: .zero, seconds: 60)
         #expect(allocator.claim == nil)
         if case let .waiting(reason) = allocator.status { #expect(reason.contains("reach another member")) } else { Issue.record("status \(allocator.status)") }
-        _ = OverlayAllocatorTests.run(&allocator, claims: &claims, members: [.init(name: "h2", reachable: true)], from: .seconds(60), seconds: 1)
+        // The sync delay (2 s) passes, the quiet period (3 s) does not.
+        _ = OverlayAllocatorTests.run(&allocator, claims: &claims, members: [.init(name: "h2", reachable: true)], from: .seconds(60), seconds: 3)
         #expect(allocator.claim != nil && allocator.settledClaim == nil)
-        _ = OverlayAllocatorTests.run(&allocator, claims: &claims, members: [], from: .seconds(61), seconds: 30)
+        _ = OverlayAllocatorTests.run(&allocator, claims: &claims, members: [], from: .seconds(63), seconds: 30)
         #expect(allocator.settledClaim == nil, "alone, it does not settle")
         var first = OverlayAllocator(me: "h0", capacity: 4094, timing: OverlayAllocatorTests.timing)
         var own: [String: OverlayClaim] = [:]
