@@ -1,13 +1,17 @@
 import Foundation
 import LashupCNIProtocol
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
 /// The agent's end of the plugin's unix socket: one request line in, one response line out,
 /// then the connection closes. Lines are bounded (`AttachmentProtocol.maximumMessageBytes`);
-/// a longer or malformed one is answered with a CNI decoding error, never a crash.
+/// a longer or malformed one is answered with a CNI decoding error, never a crash. At most
+/// `maximumConnections` are served at once; one more is told to try again later (11).
 public final class AttachmentSocketServer: Sendable {
+    /// Connections served at once (a CNI runtime attaches a handful of containers at a time).
+    public static let maximumConnections = 64
     let channel: any Channel
     public let path: String
 
@@ -17,11 +21,12 @@ public final class AttachmentSocketServer: Sendable {
                              observe: @escaping @Sendable (AttachmentRequest.Command?, Bool, Duration) -> Void) async throws -> AttachmentSocketServer {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        let open = NIOLockedValueBox(0)
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(AttachmentConnection(manager: manager, logger: logger, observe: observe))
+                    try channel.pipeline.syncOperations.addHandler(AttachmentConnection(manager: manager, logger: logger, open: open, observe: observe))
                 }
             }
             .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
@@ -48,14 +53,32 @@ final class AttachmentConnection: ChannelInboundHandler, @unchecked Sendable {
 
     let manager: AttachmentManager
     let logger: Logger
+    let open: NIOLockedValueBox<Int>
     let observe: @Sendable (AttachmentRequest.Command?, Bool, Duration) -> Void
     var received: [UInt8] = []
     var answered = false
+    var counted = false
 
-    init(manager: AttachmentManager, logger: Logger, observe: @escaping @Sendable (AttachmentRequest.Command?, Bool, Duration) -> Void) {
+    init(manager: AttachmentManager, logger: Logger, open: NIOLockedValueBox<Int>, observe: @escaping @Sendable (AttachmentRequest.Command?, Bool, Duration) -> Void) {
         self.manager = manager
         self.logger = logger
+        self.open = open
         self.observe = observe
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let admitted = open.withLockedValue { count -> Bool in
+            guard count < AttachmentSocketServer.maximumConnections else { return false }
+            count += 1
+            return true
+        }
+        counted = admitted
+        if !admitted {
+            answered = true
+            send(context: context, .failure(CNIErrorCode.tryAgainLater, "the agent is serving \(AttachmentSocketServer.maximumConnections) CNI requests already"),
+                 command: nil, started: .now)
+        }
+        context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -72,6 +95,8 @@ final class AttachmentConnection: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        if counted { open.withLockedValue { $0 -= 1 } }
+        counted = false
         if !answered, !received.isEmpty { logger.debug("overlay: a CNI request ended before its newline; ignored") }
         context.fireChannelInactive()
     }

@@ -14,7 +14,8 @@ public actor OverlayAllocation {
     public private(set) var releases: [String: OverlayRelease] = [:]
     /// Writes that failed (the node is stopping or refused them); retried at the next step.
     public private(set) var failedWrites = 0
-    /// Claims beyond this many are not read (and counted): the store's listing bound.
+    /// The most keys (claims and releases) a full read lists; the overlay's capacity is far
+    /// below it (4 094 by default), so only a hostile writer could reach it.
     public static let maximumClaims = 16_384
 
     /// - Parameter expectsPeers: this host was given contacts (see `OverlayAllocator.expectsPeers`).
