@@ -48,19 +48,13 @@ public struct Allocation: Equatable, Sendable {
     }
 
     /// The default routes the container gets: through the gateway, on-link when the
-    /// gateway lies outside the address's subnet (a /32 address, say).
+    /// gateway lies outside the address's subnet (a /32 address, say); a link-local IPv6
+    /// gateway is on the link by definition, so saying so would be noise.
     func defaultRoutes(device: String) -> [Route] {
         var routes = [Route(destination: IPPrefix("0.0.0.0/0")!, gateway: gateway, device: device, onLink: !address.contains(gateway))]
         if let address6, let gateway6 {
-            routes.append(Route(destination: IPPrefix("::/0")!, gateway: gateway6, device: device, onLink: !address6.contains(gateway6) && !Self.isLinkLocal(gateway6)))
+            routes.append(Route(destination: IPPrefix("::/0")!, gateway: gateway6, device: device, onLink: !address6.contains(gateway6) && !gateway6.isLinkLocal))
         }
         return routes
-    }
-
-    /// fe80::/10 gateways are reached on the link by definition; the kernel rejects onlink for
-    /// nothing, but saying it is noise.
-    static func isLinkLocal(_ address: IPAddress) -> Bool {
-        guard case let .v6(high, _) = address else { return false }
-        return high >> 54 == 0x3FA
     }
 }

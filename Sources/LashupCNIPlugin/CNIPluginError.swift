@@ -20,14 +20,6 @@ public struct CNIPluginError: Error, Equatable, Sendable, CustomStringConvertibl
 
     public var description: String { "CNI error \(code): \(message)" + (details.map { " (\($0))" } ?? "") }
 
-    /// Codes 100 and up are the plugin's own (the spec reserves 0–99).
-    public enum PluginCode {
-        /// CHECK found the attachment not as ADD left it.
-        public static let attachmentMismatch = 100
-        /// The kernel refused a change the plugin needed (its message says which).
-        public static let kernelFailure = 101
-    }
-
     static func invalidEnvironment(_ message: String) -> CNIPluginError {
         CNIPluginError(code: CNIErrorCode.invalidEnvironment, message)
     }

@@ -11,7 +11,7 @@ extension Invocation {
         let allocation = try Allocation(try ask(request(.check)), socketPath: configuration.socketPath)
         let problems = try veth().problems(allocation)
         guard problems.isEmpty else {
-            throw CNIPluginError(code: CNIPluginError.PluginCode.attachmentMismatch, "the attachment is not as ADD made it: " + problems.joined(separator: "; "))
+            throw CNIPluginError(code: CNIErrorCode.attachmentMismatch, "the attachment is not as ADD made it: " + problems.joined(separator: "; "))
         }
     }
 }

@@ -1,4 +1,5 @@
 import Glibc
+import LashupCNIProtocol
 import LashupCRDT
 import LashupNetlink
 
@@ -24,7 +25,7 @@ struct VethAttachment {
         do {
             return try RTNetlink(namespace: namespace)
         } catch {
-            throw CNIPluginError(code: CNIPluginError.PluginCode.kernelFailure, "cannot open rtnetlink in \(what)", details: "\(error)")
+            throw CNIPluginError(code: CNIErrorCode.kernelFailure, "cannot open rtnetlink in \(what)", details: "\(error)")
         }
     }
 
@@ -145,7 +146,7 @@ struct VethAttachment {
             throw CNIPluginError(code: 11, "the overlay bridge \(name) does not exist on this host yet",
                                  details: "the lashup agent creates it once its overlay subnet is settled; try again later")
         } catch {
-            throw CNIPluginError(code: CNIPluginError.PluginCode.kernelFailure, "cannot \(what): \(error)")
+            throw CNIPluginError(code: CNIErrorCode.kernelFailure, "cannot \(what): \(error)")
         }
     }
 }

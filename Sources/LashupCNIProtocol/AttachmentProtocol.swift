@@ -143,4 +143,13 @@ public enum CNIErrorCode {
     public static let tryAgainLater = 11
     public static let notAvailable = 50
     public static let limitedConnectivity = 51
+
+    // Codes 100 and up are the plugin's own (the spec reserves 0–99); the agent and the
+    // plugin share them, so one number never means two things.
+    /// CHECK found the attachment not as ADD left it.
+    public static let attachmentMismatch = 100
+    /// The kernel refused a change the plugin needed (its message says which).
+    public static let kernelFailure = 101
+    /// This host's subnet has no address left.
+    public static let subnetFull = 102
 }

@@ -47,6 +47,15 @@ public struct IPPrefix: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(address)/\(length)" }
 }
 
+extension IPAddress {
+    /// An IPv6 link-local address (fe80::/10): the kernel gives every IPv6 link one, and a
+    /// gateway there is on the link by definition.
+    public var isLinkLocal: Bool {
+        if case let .v6(high, _) = self { return high >> 54 == 0x3FA }
+        return false
+    }
+}
+
 /// A 6-byte Ethernet address, written `aa:bb:cc:dd:ee:ff`.
 public struct MACAddress: Hashable, Sendable, CustomStringConvertible {
     public let bytes: [UInt8]

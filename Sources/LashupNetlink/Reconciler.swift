@@ -147,7 +147,7 @@ public enum Reconciler {
         let desiredAddresses = desired.addresses.filter { ownedLinks($0.interface) }
         // The kernel gives every IPv6 link an fe80:: address of its own: ours only if wanted.
         let currentAddresses = current.addresses.filter {
-            ownedLinks($0.interface) && survives($0.interface) && (!isLinkLocal($0.prefix.address) || desiredAddresses.contains($0))
+            ownedLinks($0.interface) && survives($0.interface) && (!$0.prefix.address.isLinkLocal || desiredAddresses.contains($0))
         }
         plan.objects += desiredAddresses.subtracting(currentAddresses).describedInOrder().map(KernelChange.addAddress)
 
@@ -246,11 +246,6 @@ public enum Reconciler {
     static func linkNeedsUpdate(_ current: Link, _ desired: Link) -> Bool {
         current.up != desired.up || (desired.mtu != nil && desired.mtu != current.mtu)
             || (desired.mac != nil && desired.mac != current.mac) || desired.master != current.master
-    }
-
-    static func isLinkLocal(_ address: IPAddress) -> Bool {
-        if case let .v6(high, _) = address { return high >> 54 == 0x3FA }  // fe80::/10
-        return false
     }
 
     /// A dictionary's entries in the order of their values' descriptions (each described

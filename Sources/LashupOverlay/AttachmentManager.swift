@@ -1,3 +1,4 @@
+import CoreMetrics
 import LashupCNIProtocol
 import LashupCRDT
 import LashupNetlink
@@ -36,8 +37,17 @@ public actor AttachmentManager {
     }
 
     /// Tells the manager where each overlay stands (called on every allocation step).
-    public func update(_ overlay: Overlay) {
+    public func update(_ overlay: Overlay) async {
+        let first = overlays[overlay.settings.name] == nil
         overlays[overlay.settings.name] = overlay
+        if first { await recordCount(overlay.settings.name) }
+    }
+
+    /// `lashup_overlay_attachments`: read once when the overlay is first known (attachments
+    /// survive restarts) and after each change, not on every step.
+    func recordCount(_ overlay: String) async {
+        guard let count = try? await store.attachments(overlay: overlay).count else { return }
+        Gauge(label: "lashup_overlay_attachments", dimensions: [("overlay", overlay)]).record(count)
     }
 
     /// The attachments of `overlay` (for listing).
@@ -79,7 +89,7 @@ public actor AttachmentManager {
             }
             let used = Set(existing.filter { $0.claimedAt == claim.claimedAt }.map(\.address))
             guard let address = Self.freeAddress(in: overlay.settings.hostSubnet(claim.slot), used: used) else {
-                return .failure(Self.subnetFull, "overlay \(overlay.settings.name): the subnet \(overlay.settings.hostSubnet(claim.slot)) of this host is full (\(used.count) attachments)")
+                return .failure(CNIErrorCode.subnetFull, "overlay \(overlay.settings.name): the subnet \(overlay.settings.hostSubnet(claim.slot)) of this host is full (\(used.count) attachments)")
             }
             var address6: String?
             if let subnet6 = overlay.settings.hostSubnet6(claim.slot), case let .v4(value)? = IPAddress(address),
@@ -90,6 +100,7 @@ public actor AttachmentManager {
             let attachment = Attachment(overlay: overlay.settings.name, id: id, address: address, address6: address6, claimedAt: claim.claimedAt,
                                         namespacePath: namespacePath, createdAt: clock())
             try await store.save(attachment)
+            await recordCount(overlay.settings.name)
             return response(attachment, overlay: overlay, claim: claim)
         } catch {
             return .failure(CNIErrorCode.ioFailure, "overlay \(overlay.settings.name): the attachment could not be recorded: \(error)")
@@ -99,6 +110,7 @@ public actor AttachmentManager {
     func delete(_ overlay: Overlay, id: AttachmentID) async -> AttachmentResponse {
         do {
             let removed = try await store.remove(overlay: overlay.settings.name, ids: [id])
+            if removed > 0 { await recordCount(overlay.settings.name) }
             return AttachmentResponse(freed: removed)
         } catch {
             return .failure(CNIErrorCode.ioFailure, "overlay \(overlay.settings.name): the attachment could not be removed: \(error)")
@@ -122,7 +134,9 @@ public actor AttachmentManager {
     func collect(_ overlay: Overlay, valid: Set<AttachmentID>) async -> AttachmentResponse {
         do {
             let stale = try await store.attachments(overlay: overlay.settings.name).map(\.id).filter { !valid.contains($0) }
-            return AttachmentResponse(freed: try await store.remove(overlay: overlay.settings.name, ids: stale))
+            let freed = try await store.remove(overlay: overlay.settings.name, ids: stale)
+            if freed > 0 { await recordCount(overlay.settings.name) }
+            return AttachmentResponse(freed: freed)
         } catch {
             return .failure(CNIErrorCode.ioFailure, "overlay \(overlay.settings.name): garbage collection failed: \(error)")
         }
@@ -135,9 +149,6 @@ public actor AttachmentManager {
             address6: attachment.address6.map { "\($0)/\(settings.hostPrefixLength6)" }, gateway6: settings.gateway6(claim.slot)?.description,
             bridge: settings.bridge, mtu: Int(overlay.mtu), nameservers: nameservers)
     }
-
-    /// A plugin-specific CNI code (100 and up are the plugin's): no address is left.
-    public static let subnetFull = 100
 
     /// The lowest address of `subnet` not in `used`, past the gateway (`.1`), never the
     /// network or broadcast address.

@@ -45,7 +45,7 @@ public struct OverlayAgentService: Service {
                                                                 logger: logger) { command, ok, duration in
                     let name = command?.rawValue ?? "invalid"
                     OverlayMetrics.cniRequest(name, ok: ok).increment()
-                    OverlayMetrics.cniLatency(name).recordNanoseconds(duration.nanoseconds)
+                    OverlayMetrics.cniLatency(name).recordNanoseconds(Int64(duration / .nanoseconds(1)))
                 }
                 logger.info("overlay: CNI socket at \(path)")
             } catch {
@@ -67,11 +67,4 @@ public struct OverlayServiceError: Error, CustomStringConvertible, Sendable {
     public let description: String
 
     init(_ description: String) { self.description = description }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
 }

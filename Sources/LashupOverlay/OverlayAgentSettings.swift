@@ -69,9 +69,6 @@ public struct OverlayAgentSettings: Sendable {
                 guard pair.count == 2 else { throw SettingError("--overlays: \"\(field)\" in overlay \(name) is not KEY=VALUE") }
                 try apply(key: pair[0], value: pair[1], to: &settings)
             }
-            settings = OverlaySettings(name: settings.name, subnet: settings.subnet, hostPrefixLength: settings.hostPrefixLength, vtepSubnet: settings.vtepSubnet,
-                                       vni: settings.vni, port: settings.port, device: "vtep\(settings.vni)", mtu: settings.mtu, subnet6: settings.subnet6,
-                                       hostPrefixLength6: settings.hostPrefixLength6, vtepSubnet6: settings.vtepSubnet6, routingTable: settings.routingTable)
             do { try settings.validate() } catch { throw SettingError("--overlays: \(error)") }
             if let clash = result.first(where: { $0.name == settings.name || $0.vni == settings.vni || $0.routingTable == settings.routingTable }) {
                 throw SettingError("--overlays: overlays \(clash.name) and \(settings.name) share a name, a VNI or a routing table")
@@ -98,7 +95,9 @@ public struct OverlayAgentSettings: Sendable {
         case "subnet": settings.subnet = try prefix().network
         case "host-prefix": settings.hostPrefixLength = try integer(UInt8.self)
         case "vtep-subnet": settings.vtepSubnet = try prefix().network
-        case "vni": settings.vni = try integer(UInt32.self)
+        case "vni":
+            settings.vni = try integer(UInt32.self)
+            settings.device = "vtep\(settings.vni)"
         case "port": settings.port = try integer(UInt16.self)
         case "mtu": settings.mtu = try integer(UInt32.self)
         case "table": settings.routingTable = try integer(UInt32.self)

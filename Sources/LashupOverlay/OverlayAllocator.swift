@@ -193,26 +193,13 @@ public struct OverlayAllocator: Sendable {
             actions.append(.writeClaim(current))
         }
         if claim == nil {
-            guard let address = view.agentIP else {
-                status = .waiting("this host's underlay address is not known yet")
-                return actions + reclaims(view, valid: valid, now: monotonic, wallClock: wallClock)
+            switch newClaim(view, valid: valid, now: monotonic, wallClock: wallClock) {
+            case let .success(new):
+                claim = new
+                actions.append(.writeClaim(new))
+            case let .failure(waiting):
+                status = .waiting(waiting.reason)
             }
-            if let reason = syncWait(view, now: monotonic) {
-                status = .waiting(reason)
-                return actions + reclaims(view, valid: valid, now: monotonic, wallClock: wallClock)
-            }
-            guard let slot = freeSlot(valid) else {
-                counters.fullSteps += 1
-                status = .waiting("the overlay is full: all \(capacity) slots are held (release a node with `lashup overlay release NODE`)")
-                return actions + reclaims(view, valid: valid, now: monotonic, wallClock: wallClock)
-            }
-            let claimedAt = max(wallClock, lastClaimedAt + 1)
-            lastClaimedAt = claimedAt
-            let new = OverlayClaim(node: me, slot: slot, claimedAt: claimedAt, agentIP: address)
-            claim = new
-            counters.claimsMade += 1
-            quietSince = nil
-            actions.append(.writeClaim(new))
         }
         if var current = claim {
             if current.isSettled {
@@ -232,6 +219,23 @@ public struct OverlayAllocator: Sendable {
             }
         }
         return actions + reclaims(view, valid: valid, now: monotonic, wallClock: wallClock)
+    }
+
+    /// Why this host cannot claim now.
+    struct Waiting: Error { let reason: String }
+
+    /// A new claim of the first free slot, or why none can be made now.
+    mutating func newClaim(_ view: View, valid: [String: OverlayClaim], now: Duration, wallClock: UInt64) -> Result<OverlayClaim, Waiting> {
+        guard let address = view.agentIP else { return .failure(Waiting(reason: "this host's underlay address is not known yet")) }
+        if let reason = syncWait(view, now: now) { return .failure(Waiting(reason: reason)) }
+        guard let slot = freeSlot(valid) else {
+            counters.fullSteps += 1
+            return .failure(Waiting(reason: "the overlay is full: all \(capacity) slots are held (release a node with `lashup overlay release NODE`)"))
+        }
+        lastClaimedAt = max(wallClock, lastClaimedAt + 1)
+        counters.claimsMade += 1
+        quietSince = nil
+        return .success(OverlayClaim(node: me, slot: slot, claimedAt: lastClaimedAt, agentIP: address))
     }
 
     /// Why this host may not claim yet, or nil: it waits for the store to give back a claim of

@@ -16,7 +16,6 @@ public struct OverlayMetrics: Sendable {
     public let hosts: Gauge
     /// Slots held, of the overlay's capacity.
     public let capacity: Gauge
-    public let attachments: Gauge
 
     public init(overlay: String) {
         let dimensions = [("overlay", overlay)]
@@ -28,7 +27,6 @@ public struct OverlayMetrics: Sendable {
         settled = Gauge(label: "lashup_overlay_settled", dimensions: dimensions)
         hosts = Gauge(label: "lashup_overlay_hosts", dimensions: dimensions)
         capacity = Gauge(label: "lashup_overlay_capacity", dimensions: dimensions)
-        attachments = Gauge(label: "lashup_overlay_attachments", dimensions: dimensions)
     }
 
     /// CNI requests by command and outcome, and how long the agent took to answer.

@@ -40,8 +40,6 @@ extension Overlays {
             case .settled: state = "settled"
             }
             let attached = (try? await attachments.attachments(overlay: overlay.name).count) ?? 0
-            metrics[overlay.name]?.attachments.record(attached)
-            metrics[overlay.name]?.capacity.record(overlay.capacity)
             result.append(OverlayListing(
                 settings: overlay, mtu: overlay.mtu ?? mtu, state: state, waitingFor: waitingFor, slot: allocator.claim?.slot, attachments: attached,
                 hosts: claims.values.sorted { ($0.slot, $0.node) < ($1.slot, $1.node) }.map { claim in
@@ -59,8 +57,7 @@ extension Overlays {
         guard let allocation = allocations[overlay] else {
             throw OverlayReleaseError("overlay \"\(overlay)\" is not configured on this agent (configured: \(settings.map(\.name).joined(separator: ", ")))")
         }
-        let (claims, _) = await OverlayAllocation.read(overlay: overlay, cluster: cluster)
-        guard let claim = claims[node] else { throw OverlayReleaseError("overlay \(overlay): \(node) holds no claim") }
+        guard let claim = await allocation.claims[node] else { throw OverlayReleaseError("overlay \(overlay): \(node) holds no claim") }
         let now = Self.wallClock()
         do {
             try await OverlayAllocation.write(OverlayRelease(node: node, claimedAt: claim.claimedAt, releasedAt: now, releasedBy: "operator"),
@@ -68,7 +65,6 @@ extension Overlays {
         } catch {
             throw OverlayReleaseError("overlay \(overlay): the release of \(node) was not made durable: \(error)")
         }
-        _ = allocation
         requestStep()
         return claim
     }

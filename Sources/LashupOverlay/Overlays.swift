@@ -63,6 +63,7 @@ public actor Overlays {
         let changes = try await cluster.changes(matching: OverlayStoreKeys.pattern)
         let reachability = try await cluster.reachability()
         await prepare()
+        for overlay in settings { metrics[overlay.name]?.capacity.record(overlay.capacity) }
         let loop = client.map { client in
             ReconcileLoop(service: "overlay", interval: verifyInterval, logger: logger) { [weak self] in
                 guard let self else { return ReconcileReport() }

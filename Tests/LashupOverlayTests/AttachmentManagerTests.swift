@@ -58,13 +58,13 @@ struct AttachmentManagerTests {
         #expect(await manager.handle(AttachmentRequest(command: .add, overlay: "dcos")).error?.code == CNIErrorCode.invalidEnvironment)
     }
 
-    @Test("a full subnet is reported (code 100), not crashed into")
+    @Test("a full subnet is reported (code 102), not crashed into")
     func fullSubnet() async {
         let small = OverlaySettings(hostPrefixLength: 30)
         let manager = AttachmentManager(store: InMemoryAttachmentStore(), nameservers: [], clock: { 1 })
         await manager.update(.init(settings: small, settled: Self.claim, mtu: 1450))
         #expect(await manager.handle(Self.request(.add, "c1")).error == nil, "a /30 holds one container past its gateway")
-        #expect(await manager.handle(Self.request(.add, "c2")).error?.code == AttachmentManager.subnetFull)
+        #expect(await manager.handle(Self.request(.add, "c2")).error?.code == CNIErrorCode.subnetFull)
     }
 
     @Test("an attachment from a subnet this host no longer holds fails CHECK, and ADD gives a new address from the new one")

@@ -18,14 +18,14 @@ final class BenchNamespace {
 
     deinit { _ = try? Self.ip(["netns", "del", name]) }
 
-    /// `ip -n NAME -batch FILE`, timed (seconds).
-    func timedBatch(_ lines: [String]) throws -> Double {
+    /// `ip -n NAME -batch FILE` (or `bridge`, for FDB entries), timed (seconds).
+    func timedBatch(_ lines: [String], tool: String = "ip") throws -> Double {
         let file = NSTemporaryDirectory() + "lashup-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).batch"
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: file))
         defer { try? FileManager.default.removeItem(atPath: file) }
         let clock = ContinuousClock()
         let start = clock.now
-        try Self.ip(["-n", name, "-batch", file])
+        try Self.ip(["-n", name, "-batch", file], tool: tool)
         return (clock.now - start).seconds
     }
 
@@ -37,17 +37,6 @@ final class BenchNamespace {
         let clock = ContinuousClock()
         let start = clock.now
         try Self.ip(["netns", "exec", name, "nft", "-f", file])
-        return (clock.now - start).seconds
-    }
-
-    /// `bridge -n NAME -batch FILE` (FDB entries), timed (seconds).
-    func timedBridgeBatch(_ lines: [String]) throws -> Double {
-        let file = NSTemporaryDirectory() + "lashup-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).batch"
-        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: file))
-        defer { try? FileManager.default.removeItem(atPath: file) }
-        let clock = ContinuousClock()
-        let start = clock.now
-        try Self.ip(["-n", name, "-batch", file], tool: "bridge")
         return (clock.now - start).seconds
     }
 

@@ -133,14 +133,14 @@ struct OverlayKernelBenchCommand: ParsableCommand {
         let lines = Self.peerLines(cold, links: true)
         start = clock.now
         _ = try peer.timedBatch(lines.ip)
-        _ = try peer.timedBridgeBatch(lines.bridge)
+        _ = try peer.timedBatch(lines.bridge, tool: "bridge")
         let peerCold = (clock.now - start).seconds
         let added = KernelState(routes: grown.routes.subtracting(cold.routes), neighbours: grown.neighbours.subtracting(cold.neighbours),
                                 forwarding: grown.forwarding.subtracting(cold.forwarding))
         let delta = Self.peerLines(added, links: false)
         start = clock.now
         _ = try peer.timedBatch(delta.ip)
-        _ = try peer.timedBridgeBatch(delta.bridge)
+        _ = try peer.timedBatch(delta.bridge, tool: "bridge")
         let peerChange = (clock.now - start).seconds
         // Both kernels must hold the same objects of the overlay's kinds.
         let peerState = try Reconciler.read(try RTNetlink(namespace: peer.path))
