@@ -1,11 +1,12 @@
 import Foundation
 import LashupCNIPlugin
 import LashupCNIProtocol
+import LashupTestSupport
 import Testing
 
 /// The plugin's side of the socket: what it sends, and how each kind of agent failure comes
 /// out as a CNI error. No kernel changes: the namespace is the test process's own.
-@Suite("CNI agent exchange", .serialized)
+@Suite("CNI agent exchange", .serialized, .onOwnThread)
 struct AgentExchangeTests {
     static let ownNamespace = "/proc/self/ns/net"
 

@@ -1,8 +1,9 @@
 import Foundation
+import LashupTestSupport
 import Testing
 
 /// The `lashup-cni` executable itself, as a runtime runs it: environment in, JSON out.
-@Suite("lashup-cni executable")
+@Suite("lashup-cni executable", .onOwnThread)
 struct BinaryTests {
     static func url() throws -> URL {
         let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()

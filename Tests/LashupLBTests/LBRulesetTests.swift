@@ -1,11 +1,12 @@
 import LashupCRDT
 import LashupLB
+import LashupTestSupport
 import PropertyBased
 import Testing
 
 /// The weighted split of the random range, and a table whose shape does not depend on how
 /// many VIPs it serves.
-@Suite("load balancer ruleset")
+@Suite("load balancer ruleset", .onDedicatedThread)
 struct LBRulesetTests {
     static func backend(_ index: Int, weight: UInt32) -> Backend {
         Backend(agent: "node-\(index % 3)", address: .v4(0x0A00_0000 + UInt32(index)), port: 8080, weight: weight)

@@ -1,13 +1,14 @@
 import LashupCRDT
 @testable import LashupLB
 import LashupNFTables
+import LashupTestSupport
 import PropertyBased
 import Testing
 
 /// One change at a time, the table's elements follow the services exactly as a full render
 /// would give them, whatever was added, reweighted, drained or removed, and shared hairpin
 /// pairs stay while any service still uses them.
-@Suite("load balancer incremental elements")
+@Suite("load balancer incremental elements", .onDedicatedThread)
 struct ProgrammedElementsTests {
     /// The table as element sets, the way the kernel would hold it.
     struct Model: Equatable {

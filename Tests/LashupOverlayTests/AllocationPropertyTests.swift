@@ -1,15 +1,16 @@
 import Foundation
 import LashupCluster
-import LashupNetlink
 import LashupClusterTesting
+import LashupNetlink
 import LashupOverlay
+import LashupTestSupport
 import PropertyBased
 import Testing
 
 /// Random joins, partitions, crashes, wiped disks and heals across real nodes of an
 /// in-memory cluster: no two hosts ever hold the same settled slot (subnet and VTEP address),
 /// and after the heal every host settles.
-@Suite("Overlay allocation under faults")
+@Suite("Overlay allocation under faults", .onDedicatedThread)
 struct AllocationPropertyTests {
     /// An overlay with exactly one slot per host, so preferred slots collide, hosts probe past
     /// each other and conflicts made during partitions must be resolved for all to settle.

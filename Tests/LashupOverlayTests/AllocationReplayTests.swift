@@ -1,8 +1,9 @@
 import LashupOverlay
+import LashupTestSupport
 import Testing
 
 /// Scripts the sweep (`LASHUP_OVERLAY_PROPERTY_RUNS`) once failed on, replayed as they were.
-@Suite("Overlay allocation: replays of found failures")
+@Suite("Overlay allocation: replays of found failures", .onDedicatedThread)
 struct AllocationReplayTests {
     /// node-6 lost its disk while cut off from node-0 (which held slot 3) and while the only
     /// hosts on its side were down: knowing no member at all, it claimed alone after 10 s and

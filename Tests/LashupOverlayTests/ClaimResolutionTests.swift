@@ -1,8 +1,9 @@
 import LashupOverlay
+import LashupTestSupport
 import PropertyBased
 import Testing
 
-@Suite("Claim resolution: the same holder of every slot on every host")
+@Suite("Claim resolution: the same holder of every slot on every host", .onDedicatedThread)
 struct ClaimResolutionTests {
     static func claim(_ node: String, slot: Int, at: UInt64, settled: UInt64 = 0) -> OverlayClaim {
         OverlayClaim(node: node, slot: slot, claimedAt: at, settledAt: settled, agentIP: "10.0.0.1")
