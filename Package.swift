@@ -31,6 +31,7 @@ let package = Package(
         .library(name: "LashupNFTables", targets: ["LashupNFTables"]),
         .library(name: "LashupLB", targets: ["LashupLB"]),
         .library(name: "LashupOverlay", targets: ["LashupOverlay"]),
+        .library(name: "LashupTasks", targets: ["LashupTasks"]),
         .executable(name: "lashup-cni", targets: ["lashup-cni"]),
     ],
     dependencies: [
@@ -171,6 +172,23 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Task sources (Mesos, a Docker-API runtime, registered services) and what they publish:
+        // DNS records and VIP backends of the tasks this host runs.
+        .target(
+            name: "LashupTasks",
+            dependencies: [
+                "LashupCRDT", "LashupStore", "LashupCluster", "LashupDNS", "LashupDNSServer", "LashupLB",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         // recvmmsg/sendmmsg for the DNS UDP listeners (not exported by Swift's Glibc module).
         .target(name: "CLashupUDP"),
         .target(
@@ -190,7 +208,7 @@ let package = Package(
         .target(
             name: "LashupAPI",
             dependencies: [
-                "LashupCRDT", "LashupCluster", "LashupStore", "LashupDNS", "LashupDNSServer", "LashupLB", "LashupOverlay",
+                "LashupCRDT", "LashupCluster", "LashupStore", "LashupDNS", "LashupDNSServer", "LashupLB", "LashupOverlay", "LashupTasks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -231,6 +249,7 @@ let package = Package(
                 "LashupDNSServer",
                 "LashupLB",
                 "LashupOverlay",
+                "LashupTasks",
                 "LashupCNIProtocol",
                 "LashupNetlink",
                 "LashupNFTables",
@@ -370,6 +389,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "LashupTasksTests",
+            dependencies: [
+                "LashupTasks", "LashupLB", "LashupDNS", "LashupDNSServer", "LashupCRDT", "LashupStore", "LashupCluster", "LashupClusterTesting", "LashupTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

@@ -1,7 +1,7 @@
 import LashupCRDT
 
 /// The transport protocol a VIP balances.
-public enum VIPProtocol: String, Sendable, Hashable, Comparable, CaseIterable {
+public enum VIPProtocol: String, Sendable, Hashable, Comparable, CaseIterable, Codable {
     case tcp, udp
 
     public static func < (lhs: VIPProtocol, rhs: VIPProtocol) -> Bool { lhs.rawValue < rhs.rawValue }
