@@ -6,6 +6,7 @@ import LashupDNSServer
 import LashupLB
 import LashupOverlay
 import LashupStore
+import LashupTasks
 
 /// The agent's REST API: members and routes of the overlay, the key-value store (read, update
 /// by a JSON document of operations, delete, list, watch), version, and metrics.
@@ -25,7 +26,7 @@ public enum AgentRoutes {
     ///   - dns: the agent's DNS service, for `/v1/records`, `/v1/hosts/:host` and
     ///     `/v1/services/:service` (nil when DNS is off: those answer 404).
     ///   - balancer: the agent's load balancer, for `/v1/vips` (nil: those answer 404).
-    public static func router(cluster: any Cluster, introspection: any ClusterIntrospection, protocolVersion: Int, metrics: MetricsExporter, token: String?, dns: DNSService? = nil, balancer: LoadBalancer? = nil, overlays: Overlays? = nil) -> Router<BasicRequestContext> {
+    public static func router(cluster: any Cluster, introspection: any ClusterIntrospection, protocolVersion: Int, metrics: MetricsExporter, token: String?, dns: DNSService? = nil, balancer: LoadBalancer? = nil, overlays: Overlays? = nil, tasks: TaskAgentService? = nil) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         if let token { router.middlewares.add(TokenMiddleware(token: token)) }
         router.middlewares.add(MetricsMiddleware())
@@ -33,6 +34,7 @@ public enum AgentRoutes {
         DNSRoutes.add(to: router, dns: dns)
         LBRoutes.add(to: router, balancer: balancer)
         OverlayRoutes.add(to: router, overlays: overlays)
+        TaskRoutes.add(to: router, cluster: cluster, tasks: tasks)
 
         router.get("/lashup/members") { _, _ in
             let members = await introspection.members()

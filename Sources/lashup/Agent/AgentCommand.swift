@@ -9,6 +9,7 @@ import LashupStorage
 import LashupOverlay
 import LashupNode
 import LashupRuntime
+import LashupTasks
 import Logging
 import Metrics
 import Prometheus
@@ -38,6 +39,7 @@ struct AgentCommand: AsyncParsableCommand {
     @OptionGroup(title: "DNS") var dns: DNSOptions
     @OptionGroup(title: "Load balancer") var lb: LBOptions
     @OptionGroup(title: "Overlay") var overlay: OverlayOptions
+    @OptionGroup(title: "Task sources") var tasks: TaskOptions
     @Option(help: "trace, debug, info, notice, warning, error or critical (default: info).") var logLevel: String?
     @Option(help: "JSON file of settings.") var config: String?
 
@@ -71,13 +73,14 @@ struct AgentCommand: AsyncParsableCommand {
         var dns: DNSSettings
         var lb: LBSettings
         var overlay: OverlayAgentSettings
+        var tasks: TaskAgentSettings
         var logLevel: Logger.Level
     }
 
     func resolveSettings() throws -> Settings {
         let environment = ProcessInfo.processInfo.environment
         let file = config ?? environment["LASHUP_CONFIG"]
-        var flags = node.given.merging(api.given) { $1 }.merging(dns.given) { $1 }.merging(lb.given) { $1 }.merging(overlay.given) { $1 }
+        var flags = node.given.merging(api.given) { $1 }.merging(dns.given) { $1 }.merging(lb.given) { $1 }.merging(overlay.given) { $1 }.merging(tasks.given) { $1 }
         if let logLevel { flags["log_level"] = logLevel }
         let settings = ServiceSettings(flags: flags, environment: environment, file: try file.map(SettingsFile.read) ?? [:], fileName: file)
         let node = try AgentConfiguration(settings, home: Self.home, hostName: ProcessInfo.processInfo.hostName)
@@ -85,6 +88,7 @@ struct AgentCommand: AsyncParsableCommand {
             node: node, api: try APISettings(settings), dns: try DNSSettings(settings, development: node.development),
             lb: try LBSettings(settings, development: node.development),
             overlay: try OverlayAgentSettings(settings, development: node.development),
+            tasks: try TaskAgentSettings(settings),
             logLevel: try Self.logLevel(settings)
         )
         try SettingsFile.checkAllRead(settings)
@@ -133,9 +137,12 @@ struct AgentCommand: AsyncParsableCommand {
             overlay = try await OverlayAgentService.make(settings.overlay, cluster: agent.cluster, store: store, nameservers: nameservers,
                                                         expectsPeers: !settings.node.join.isEmpty, logger: logger)
         }
+        // Tasks publish backends through the load balancer and names through the store.
+        let tasks = await TaskAgentService.make(settings.tasks, cluster: agent.cluster, balancer: lb.balancer,
+                                                dataDirectory: settings.node.dataDirectory, logger: logger)
         let api = APIService(
             settings.api, cluster: agent.cluster, introspection: AgentIntrospection(driver: agent.driver), protocolVersion: Int(Hello.protocolVersion),
-            metrics: MetricsExporter(registry: registry), dns: dns?.service, balancer: lb.balancer, overlays: overlay?.overlays, logger: logger
+            metrics: MetricsExporter(registry: registry), dns: dns?.service, balancer: lb.balancer, overlays: overlay?.overlays, tasks: tasks, logger: logger
         ) { ready.report("api", $0) }
         // In dependency order: the group starts them in this order and shuts them down in
         // reverse, so the API stops taking requests first and the node leaves last.
@@ -143,6 +150,7 @@ struct AgentCommand: AsyncParsableCommand {
         if let dns { services.append(NamedService(name: "dns", service: dns)) }
         services.append(NamedService(name: "lb", service: lb))
         if let overlay { services.append(NamedService(name: "overlay", service: overlay)) }
+        services.append(NamedService(name: "tasks", service: tasks))
         services.append(NamedService(name: "api", service: api))
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0, failureTerminationBehavior: .gracefullyShutdownGroup) },
