@@ -92,20 +92,21 @@ public struct ServiceCheck: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey { case kind, target, intervalMilliseconds = "interval_ms", timeoutMilliseconds = "timeout_ms" }
 
-    /// Reads a check; only `kind` is required (interval 10 s, timeout 2 s).
+    /// Reads a check; only `kind` is required (interval 10 s, timeout 2 s or the interval).
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         kind = try container.decode(Kind.self, forKey: .kind)
         target = try container.decodeIfPresent(String.self, forKey: .target)
         intervalMilliseconds = try container.decodeIfPresent(Int.self, forKey: .intervalMilliseconds) ?? 10_000
-        timeoutMilliseconds = try container.decodeIfPresent(Int.self, forKey: .timeoutMilliseconds) ?? 2_000
+        timeoutMilliseconds = try container.decodeIfPresent(Int.self, forKey: .timeoutMilliseconds) ?? min(2_000, intervalMilliseconds)
     }
 
-    public init(kind: Kind, target: String? = nil, intervalMilliseconds: Int = 10_000, timeoutMilliseconds: Int = 2_000) {
+    /// - Parameter timeoutMilliseconds: default 2 s, or the interval when that is shorter.
+    public init(kind: Kind, target: String? = nil, intervalMilliseconds: Int = 10_000, timeoutMilliseconds: Int? = nil) {
         self.kind = kind
         self.target = target
         self.intervalMilliseconds = intervalMilliseconds
-        self.timeoutMilliseconds = timeoutMilliseconds
+        self.timeoutMilliseconds = timeoutMilliseconds ?? min(2_000, intervalMilliseconds)
     }
 
     public var problems: [String] {

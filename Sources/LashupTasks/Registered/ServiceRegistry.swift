@@ -48,10 +48,9 @@ public actor ServiceRegistry {
         self.logger = logger
     }
 
-    /// Reads the stored registrations and starts their checks.
-    public func start() async throws(RegistrationError) {
-        let stored: [RegisteredService]
-        do { stored = try file?.read() ?? [] } catch { throw RegistrationError(kind: .storage, description: error.description) }
+    /// Starts the checks of `stored` (the registrations read back from the file, before the
+    /// agent started: a file that does not read stops the agent before it serves anything).
+    public func start(restoring stored: [RegisteredService]) async {
         for service in stored {
             let problems = service.problems
             guard problems.isEmpty else {

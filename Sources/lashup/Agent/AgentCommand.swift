@@ -56,6 +56,8 @@ struct AgentCommand: AsyncParsableCommand {
             throw fail(error.description)
         } catch let error as OverlayServiceError {
             throw fail(error.description)
+        } catch let error as TaskServiceError {
+            throw fail(error.description)
         } catch let error as StorageError {
             throw fail(error.description)
         }
@@ -138,7 +140,7 @@ struct AgentCommand: AsyncParsableCommand {
                                                         expectsPeers: !settings.node.join.isEmpty, logger: logger)
         }
         // Tasks publish backends through the load balancer and names through the store.
-        let tasks = await TaskAgentService.make(settings.tasks, cluster: agent.cluster, balancer: lb.balancer,
+        let tasks = try await TaskAgentService.make(settings.tasks, cluster: agent.cluster, balancer: lb.balancer,
                                                 dataDirectory: settings.node.dataDirectory, logger: logger)
         let api = APIService(
             settings.api, cluster: agent.cluster, introspection: AgentIntrospection(driver: agent.driver), protocolVersion: Int(Hello.protocolVersion),
