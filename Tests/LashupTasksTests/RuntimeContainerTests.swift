@@ -34,6 +34,8 @@ struct RuntimeContainerTests {
         #expect(task.name == "api" && task.framework == "containers" && task.addresses.isEmpty && task.health == .unhealthy)
         #expect(TaskBackends.backends(for: task).backends.map(\.description) == ["tcp://api.containers:8000 → 10.0.0.1:8000 weight 0"])
         #expect(try RuntimeContainer.task(inspect: Self.inspect(#"{"Id":"1","State":{"Running":false}}"#), namespace: "c", agentIP: nil) == nil)
+        let stopping = try RuntimeContainer.task(inspect: Self.inspect(#"{"Id":"1","State":{"Running":false,"Status":"stopping"}}"#), namespace: "c", agentIP: nil)
+        #expect(stopping?.state == .killing, "podman's stopping container drains until it exits")
         #expect(throws: RuntimeContainer.ParseError.self) { try RuntimeContainer.task(inspect: Self.inspect("[1,2]"), namespace: "c", agentIP: nil) }
     }
 

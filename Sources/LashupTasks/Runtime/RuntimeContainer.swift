@@ -14,7 +14,8 @@ import LashupLB
 /// - ports: the published ones (`80/tcp` → host port 8080), in order of container port, then
 ///   protocol; `VIP_<n>` or `VIP_PORT<n>` labels name VIPs for the n-th; a VIP label past the
 ///   ports a container publishes adds a port of its own, served on the VIP's port;
-/// - health: the runtime's health check (`starting` counts as unhealthy: no result yet).
+/// - health: the runtime's health check (`starting` counts as unhealthy: no result yet);
+/// - state: killing while podman stops it (`stopping`), so its backends drain until it exits.
 public enum RuntimeContainer {
     /// Labels kept per task (the rest are left out of the published task).
     public static let maximumLabels = 64
@@ -29,8 +30,11 @@ public enum RuntimeContainer {
             throw ParseError(description: "an inspected container without an Id")
         }
         let state = container["State"] as? [String: Any] ?? [:]
+        // Podman says "stopping" (and Running false) from the stop's first signal until the
+        // process exits: the task is killing then, its backends drained, not yet gone.
+        let stopping = (state["Status"] as? String) == "stopping"
         let running = (state["Running"] as? Bool) ?? ((state["Status"] as? String) == "running")
-        guard running else { return nil }
+        guard running || stopping else { return nil }
         let config = container["Config"] as? [String: Any] ?? [:]
         let labels = (config["Labels"] as? [String: Any] ?? [:]).compactMapValues { $0 as? String }
         let rawName = (container["Name"] as? String).map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 } ?? String(id.prefix(12))
@@ -75,7 +79,7 @@ public enum RuntimeContainer {
         }
         let kept = Dictionary(uniqueKeysWithValues: labels.sorted { $0.key < $1.key }.prefix(maximumLabels).map { ($0.key, $0.value) })
         return TaskRecord(key: TaskKey(source: .runtime, group: namespace, id: id), name: name, framework: namespace, agentIP: agentIP,
-                          addresses: addresses, ports: ports, labels: kept, state: .running, health: health)
+                          addresses: addresses, ports: ports, labels: kept, state: stopping ? .killing : .running, health: health)
     }
 
     /// `n` of a `VIP_<n>` or `VIP_PORT<n>` label.

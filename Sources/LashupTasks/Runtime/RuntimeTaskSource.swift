@@ -45,8 +45,16 @@ public actor RuntimeTaskSource {
     enum Input: Sendable {
         case bytes([UInt8])
         case resync
+        /// Inspect this container once more (see `handle(event:)`).
+        case recheck(String)
         case ended((any Error)?)
     }
+
+    /// How long after an event a still-running container is inspected again: podman announces
+    /// a stop (`sync`) a moment before the container turns `stopping`, and says nothing more
+    /// until it exits, so without a second look its backends would not drain.
+    public static let recheckDelay = Duration.milliseconds(300)
+    var inputs: AsyncStream<Input>.Continuation?
 
     /// Follows the runtime until the task is cancelled.
     public func run() async {
@@ -88,9 +96,11 @@ public actor RuntimeTaskSource {
                 sink.yield(.resync)
             }
         }
+        self.inputs = sink
         defer {
             pump.cancel()
             ticker.cancel()
+            self.inputs = nil
         }
         try await resync()
         problems.recovered("unreachable")
@@ -102,6 +112,8 @@ public actor RuntimeTaskSource {
                 for line in try lines.feed(bytes) { await handle(event: line) }
             case .resync:
                 try await resync()
+            case let .recheck(id):
+                await refresh(id, action: "recheck", recheck: false)
             case let .ended(error):
                 if let error { throw error }
                 return
@@ -164,22 +176,32 @@ public actor RuntimeTaskSource {
             return
         }
         if (event["Type"] as? String).map({ $0 != "container" }) ?? false { return }
+        await refresh(id, action: action, recheck: true)
+    }
+
+    /// Inspects container `id` after `action` and publishes what it is now; with `recheck`, a
+    /// container still running is looked at once more after `recheckDelay`.
+    func refresh(_ id: String, action: String, recheck: Bool) async {
         do {
             guard var task = try await inspect(id) else {
-                if known.removeValue(forKey: id) != nil, let gone = knownKey(id) { await publisher.remove(gone) }
+                logger.debug("runtime: container \(id.prefix(12)) after \(action): gone")
+                if let gone = known.removeValue(forKey: id) { await publisher.remove(gone.key) }
                 return
             }
+            logger.debug("runtime: container \(id.prefix(12)) after \(action): \(task.state.rawValue)")
             // A kill is the start of a stop: drain before the container is gone.
             if action == "kill" { task.state = .killing }
             if let previous = known[id], previous.key != task.key { await publisher.remove(previous.key) }
             known[id] = task
             await publisher.set(task)
+            if recheck, task.state == .running, let inputs {
+                Task {
+                    try? await Task.sleep(for: Self.recheckDelay)
+                    inputs.yield(.recheck(id))
+                }
+            }
         } catch {
             problems.report("unreachable", "inspecting container \(id.prefix(12)) after \(action): \(error)")
         }
-    }
-
-    func knownKey(_ id: String) -> TaskKey? {
-        TaskKey(source: .runtime, group: namespace, id: id)
     }
 }
