@@ -1,0 +1,165 @@
+import LashupCRDT
+import LashupTasks
+import LashupTestSupport
+import Testing
+
+/// The master's `SUBSCRIBE` source against real HTTP servers speaking the operator API.
+@Suite(.onOwnThread, .enabled(if: MesosFixture.available, "the Mesos fixture not found: set LASHUP_FIXTURES"))
+struct MesosSubscriberTests {
+    static let heartbeat = 0.2
+
+    /// The fixture with a short heartbeat interval in its `SUBSCRIBED`.
+    static func script() throws -> [String] {
+        var lines = try MesosFixture.lines()
+        lines[0] = lines[0].replacingOccurrences(of: #""heartbeat_interval_seconds":15.0"#, with: #""heartbeat_interval_seconds":\#(heartbeat)"#)
+        precondition(lines[0].contains("\(heartbeat)"), "the fixture's SUBSCRIBED names its heartbeat interval")
+        return lines
+    }
+
+    /// The tasks the fixture's events give, by the table (whose rules `MesosTaskTableTests` checks).
+    static func expectedTasks(_ lines: [String]) -> [TaskRecord] {
+        var table = MesosTaskTable()
+        for line in lines { _ = table.apply(json: Array(line.utf8)) }
+        return table.tasks
+    }
+
+    static let localhost = IPAddress("127.0.0.1").map { [$0] } ?? []
+
+    static func subscriber(_ server: MesosOperatorServer, _ recorder: MesosSourceRecorder, localIPs: Set<IPAddress> = [],
+                           publishAll: Bool = true) -> MesosMasterSubscriber {
+        MesosMasterSubscriber(client: MesosOperatorClient(endpoint: MesosEndpoint(host: "127.0.0.1", port: server.port), responseTimeout: .seconds(10)),
+                              localIPs: localIPs, masters: localhost, publishAll: publishAll, sink: recorder.sink,
+                              problems: MesosSourceRecorder.problems(), defaultHeartbeatInterval: .seconds(5),
+                              retryInterval: .milliseconds(50), maximumBackoff: .milliseconds(400), observer: recorder.observer)
+    }
+
+    @Test func publishesTheFixtureThenResubscribesAfterADropWithoutDuplicates() async throws {
+        let script = try Self.script()
+        let expected = Self.expectedTasks(script)
+        #expect(expected.count == 12)
+        let server = try await MesosOperatorServer.start(script: script, heartbeatInterval: .milliseconds(200))
+        let all = MesosSourceRecorder()
+        let local = MesosSourceRecorder()
+        let agent4 = try #require(IPAddress("172.17.0.4"))
+        let runs = [Task { await Self.subscriber(server, all).run() },
+                    Task { await Self.subscriber(server, local, localIPs: [agent4], publishAll: false).run() }]
+        defer { runs.forEach { $0.cancel() } }
+
+        #expect(await eventually { all.last?.tasks == expected })
+        #expect(all.last?.lines == ["dcos.thisdcos.directory": ["leader.dcos.thisdcos.directory A 127.0.0.1", "master.dcos.thisdcos.directory A 127.0.0.1"]])
+        // Only this host's tasks when not publishing all: those on 172.17.0.4.
+        #expect(await eventually { local.last?.tasks == expected.filter { $0.agentIP == agent4 } })
+        #expect(local.last?.tasks.count == 7)
+
+        let before = all.publicationCount
+        server.dropStreams()
+        #expect(await eventually { all.subscriptions.count >= 2 && all.publicationCount > before && all.last?.tasks == expected })
+        let after = try #require(all.last)
+        #expect(Set(after.tasks.map(\.key)).count == after.tasks.count, "no task twice")
+        #expect(all.failures.first.map { $0.error.cause } == "unreachable")
+        await server.stop()
+    }
+
+    /// With a master's real snapshot (every task in `SUBSCRIBED`), nothing is ever withdrawn:
+    /// not before the snapshot, not while the stream is down, not while resubscribing.
+    @Test func aResubscriptionNeverWithdrawsTheTasks() async throws {
+        let lines = try MesosFixture.lines()
+        let expected = Self.expectedTasks(lines)
+        let server = try await MesosOperatorServer.start(script: [try MesosFixture.subscribed(from: lines, heartbeat: Self.heartbeat)])
+        let recorder = MesosSourceRecorder()
+        let run = Task { await Self.subscriber(server, recorder).run() }
+        defer { run.cancel() }
+        #expect(await eventually { recorder.last?.tasks == expected })
+        for round in 1...3 {
+            server.dropStreams()
+            #expect(await eventually { recorder.subscriptions.count > round && recorder.last?.tasks == expected })
+        }
+        let publications = recorder.allPublications
+        #expect(publications.allSatisfy { $0.tasks == expected }, "every publication is the whole snapshot")
+        #expect(recorder.withdrawals == 0)
+        await server.stop()
+    }
+
+    @Test func emittedEventsChangeThePublishedTasks() async throws {
+        let script = try Self.script()
+        let server = try await MesosOperatorServer.start(script: script)
+        let recorder = MesosSourceRecorder()
+        let run = Task { await Self.subscriber(server, recorder).run() }
+        defer { run.cancel() }
+        #expect(await eventually { recorder.last?.tasks.count == 12 })
+        server.emit(MesosEvents.taskUpdated(id: "docker-on-ipv6.602453f2-28e7-11e8-8cba-70b3d5800001", state: "TASK_KILLING"))
+        #expect(await eventually { recorder.last?.tasks.first { $0.name == "docker-on-ipv6" }?.state == .killing })
+        server.emit(MesosEvents.taskUpdated(id: "docker-on-ipv6.602453f2-28e7-11e8-8cba-70b3d5800001", state: "TASK_KILLED"))
+        #expect(await eventually { recorder.last?.tasks.count == 11 })
+        #expect(recorder.last?.tasks.contains { $0.name == "docker-on-ipv6" } == false)
+        await server.stop()
+    }
+
+    @Test func followsTheLeaderThroughA307() async throws {
+        let script = try Self.script()
+        // The new leader knows one task fewer, so what is published shows who served it.
+        let leaderScript = script.filter { !$0.contains("docker-on-ipv6") }
+        let old = try await MesosOperatorServer.start(script: script)
+        let new = try await MesosOperatorServer.start(script: leaderScript)
+        let recorder = MesosSourceRecorder()
+        let run = Task { await Self.subscriber(old, recorder).run() }
+        defer { run.cancel() }
+        #expect(await eventually { recorder.last?.tasks.count == 12 })
+        #expect(recorder.subscriptions.allSatisfy { $0.port == old.port })
+
+        old.redirect(to: new)
+        old.dropStreams()
+        #expect(await eventually { recorder.subscriptions.last?.port == new.port })
+        #expect(await eventually { recorder.last?.tasks.count == 11 })
+        #expect(recorder.last?.tasks == Self.expectedTasks(leaderScript))
+        #expect(recorder.last?.lines["dcos.thisdcos.directory"]?.contains("leader.dcos.thisdcos.directory A 127.0.0.1") == true)
+        #expect(new.subscribeRequests == 1)
+        await old.stop()
+        await new.stop()
+    }
+
+    @Test func aStalledStreamIsRestartedWithinThreeHeartbeats() async throws {
+        let server = try await MesosOperatorServer.start(script: try Self.script(), heartbeatInterval: .milliseconds(200))
+        let recorder = MesosSourceRecorder()
+        let run = Task { await Self.subscriber(server, recorder).run() }
+        defer { run.cancel() }
+        #expect(await eventually { recorder.last?.tasks.count == 12 })
+        #expect(server.openStreams == 1)
+
+        let clock = ContinuousClock()
+        let stalledAt = clock.now
+        server.stall()
+        #expect(await eventually(within: .seconds(20)) { recorder.subscriptions.count >= 2 })
+        let elapsed = clock.now - stalledAt
+        let failure = try #require(recorder.failures.first)
+        #expect(failure.error.kind == .timedOut, "\(failure.error)")
+        // 3 × 0.2 s, plus the 50 ms retry; a loaded machine gets generous slack, but not the
+        // 5 s default interval's 15 s: the interval came from SUBSCRIBED.
+        #expect(elapsed >= .milliseconds(550))
+        #expect(elapsed < .seconds(5), "restarted after \(elapsed)")
+        #expect(await eventually { server.openStreams == 1 }, "the stalled connection was closed")
+        #expect(recorder.last?.tasks.count == 12)
+        await server.stop()
+    }
+
+    @Test func tasksThatEndedWhileTheStreamWasDownAreGone() async throws {
+        let script = try Self.script()
+        let server = try await MesosOperatorServer.start(script: script)
+        let recorder = MesosSourceRecorder()
+        let run = Task { await Self.subscriber(server, recorder).run() }
+        defer { run.cancel() }
+        #expect(await eventually { recorder.last?.tasks.count == 12 })
+
+        server.refuse(true)
+        server.dropStreams()
+        #expect(await eventually { recorder.failures.count >= 3 }, "resubscribing fails while the master is down")
+        #expect(recorder.last?.tasks.count == 12, "kept while down")
+        // Meanwhile docker-on-ipv6 ended and the master forgot it: the new snapshot lacks it.
+        server.setScript(script.filter { !$0.contains("docker-on-ipv6") })
+        server.refuse(false)
+        #expect(await eventually { recorder.last?.tasks.count == 11 })
+        #expect(recorder.last?.tasks.contains { $0.name == "docker-on-ipv6" } == false)
+        #expect(recorder.withdrawals == 0)
+        await server.stop()
+    }
+}
