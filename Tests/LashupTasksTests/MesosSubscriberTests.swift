@@ -138,7 +138,7 @@ struct MesosSubscriberTests {
         #expect(elapsed >= .milliseconds(550))
         #expect(elapsed < .seconds(5), "restarted after \(elapsed)")
         #expect(await eventually { server.openStreams == 1 }, "the stalled connection was closed")
-        #expect(recorder.last?.tasks.count == 12)
+        #expect(await eventually { recorder.last?.tasks.count == 12 }, "the new stream's events replayed")
         await server.stop()
     }
 

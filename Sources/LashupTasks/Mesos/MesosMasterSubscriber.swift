@@ -132,7 +132,9 @@ public struct MesosMasterSubscriber: Sendable {
                         if clock.now >= deadline {
                             throw MesosOperatorError(.timedOut, "no event or heartbeat from \(subscription.endpoint) for \(Self.missedHeartbeats) heartbeat intervals (\(activity.interval) each): the stream stalled")
                         }
-                        try await Task.sleep(until: deadline, clock: clock)
+                        // Wake at least every second: SUBSCRIBED may shorten the interval (and
+                        // so the deadline) while this sleeps on the default one.
+                        try await Task.sleep(until: min(deadline, clock.now + .seconds(1)), clock: clock)
                     }
                 }
                 defer { group.cancelAll() }

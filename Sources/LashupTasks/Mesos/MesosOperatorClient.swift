@@ -96,7 +96,8 @@ public struct MesosOperatorClient: Sendable {
                         }
                     }
                     try Task.checkCancellation()
-                    throw MesosOperatorError(.closed, "SUBSCRIBE to \(served): the connection closed")
+                    let place = decoder.isAtFrameBoundary ? "between events" : "inside an event"
+                    throw MesosOperatorError(.closed, "SUBSCRIBE to \(served): the connection closed \(place)")
                 }
             } catch {
                 let failure = Self.wrap(error, "SUBSCRIBE to \(endpoint)")
@@ -165,9 +166,13 @@ public struct MesosOperatorClient: Sendable {
                 ("Host", target.authority), ("Content-Type", "application/json"), ("Accept", accept),
                 ("Content-Length", "\(body.utf8.count)"), ("Connection", "close"),
             ])
-            try await outbound.write(.head(HTTPRequestHead(version: .http1_1, method: .POST, uri: target.path, headers: headers)))
-            try await outbound.write(.body(.byteBuffer(ByteBuffer(string: body))))
-            try await outbound.write(.end(nil))
+            // One batch, written in one event-loop turn: a server that answers (and closes) as
+            // soon as the body's bytes are in must not find a request part still unwritten.
+            try await outbound.write(contentsOf: [
+                .head(HTTPRequestHead(version: .http1_1, method: .POST, uri: target.path, headers: headers)),
+                .body(.byteBuffer(ByteBuffer(string: body))),
+                .end(nil),
+            ])
             var iterator = inbound.makeAsyncIterator()
             var head: HTTPResponseHead?
             while head == nil, let part = try await iterator.next() {
