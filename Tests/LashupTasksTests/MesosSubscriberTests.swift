@@ -1,6 +1,9 @@
 import LashupCRDT
+import LashupClusterTesting
+import LashupLB
 import LashupTasks
 import LashupTestSupport
+import Logging
 import Testing
 
 /// The master's `SUBSCRIBE` source against real HTTP servers speaking the operator API.
@@ -160,6 +163,27 @@ struct MesosSubscriberTests {
         #expect(await eventually { recorder.last?.tasks.count == 11 })
         #expect(recorder.last?.tasks.contains { $0.name == "docker-on-ipv6" } == false)
         #expect(recorder.withdrawals == 0)
+        await server.stop()
+    }
+
+    /// The production sink: the subscriber replaces the Mesos tasks of a real `TaskPublisher`
+    /// (on an in-memory node), only those on this host.
+    @Test func feedsATaskPublisher() async throws {
+        let script = try Self.script()
+        let agent3 = try #require(IPAddress("172.17.0.3"))
+        let expected = Self.expectedTasks(script).filter { $0.agentIP == agent3 }
+        let cluster = InMemoryCluster(nodes: 1, seed: 11)
+        let balancer = LoadBalancer(cluster: cluster.node(0), localName: "node-0", dataplane: nil, logger: Logger(label: "test.lb"), publishDNS: { _ in })
+        let publisher = TaskPublisher(cluster: cluster.node(0), balancer: balancer, localName: "node-0", logger: Logger(label: "test.tasks"))
+        let server = try await MesosOperatorServer.start(script: script)
+        let subscriber = MesosMasterSubscriber(
+            client: MesosOperatorClient(endpoint: MesosEndpoint(host: "127.0.0.1", port: server.port)), localIPs: [agent3],
+            masters: Self.localhost, sink: MesosTaskSinks.publisher(publisher), problems: MesosSourceRecorder.problems(),
+            retryInterval: .milliseconds(50))
+        let run = Task { await subscriber.run() }
+        defer { run.cancel() }
+        #expect(await eventually { await publisher.current(.mesos) == expected })
+        #expect(expected.map(\.name).sorted() == ["pod-on-bridge", "pod-on-dcos", "ucr-on-bridge", "ucr-on-dcos", "ucr-on-host"])
         await server.stop()
     }
 }
