@@ -111,4 +111,24 @@ struct MesosAgentPollerTests {
         await leader.stop()
         await follower.stop()
     }
+
+    /// A master that takes the request and never answers: both calls end at the deadline.
+    @Test func aHungMasterTimesOut() async throws {
+        let server = try await Self.server()
+        server.hold(true)
+        let client = MesosOperatorClient(endpoint: MesosEndpoint(host: "127.0.0.1", port: server.port), responseTimeout: .milliseconds(300))
+        let clock = ContinuousClock()
+        for call in ["GET_STATE", "SUBSCRIBE"] {
+            let start = clock.now
+            do {
+                if call == "GET_STATE" { _ = try await client.getState() } else { _ = try await client.subscribe() }
+                Issue.record("\(call) answered by a server that never answers")
+            } catch {
+                #expect(error.kind == .timedOut, "\(call): \(error)")
+            }
+            let took = clock.now - start
+            #expect(took >= .milliseconds(250) && took < .seconds(10), "\(call) gave up after \(took)")
+        }
+        await server.stop()
+    }
 }

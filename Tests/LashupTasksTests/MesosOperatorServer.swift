@@ -22,6 +22,7 @@ final class MesosOperatorServer: Sendable {
         var redirectPort: Int?
         var failureStatus: Int?
         var refusing = false
+        var holding = false
         var streams: [Int: Stream] = [:]
         var nextStream = 0
         var getStateRequests = 0
@@ -85,6 +86,9 @@ final class MesosOperatorServer: Sendable {
 
     /// Close every new connection at once (a master that is down), or stop doing so.
     func refuse(_ refusing: Bool) { state.withLock { $0.refusing = refusing } }
+
+    /// Read requests but never answer them (a hung master), or answer again.
+    func hold(_ holding: Bool) { state.withLock { $0.holding = holding } }
 
     /// What new subscriptions receive from now on (a `SUBSCRIBED` first).
     func setScript(_ lines: [String]) { state.withLock { $0.script = lines } }
@@ -178,7 +182,8 @@ final class OperatorHandler: ChannelInboundHandler {
     }
 
     func respond(_ context: ChannelHandlerContext) {
-        let (redirect, failure) = server.state.withLock { ($0.redirectPort, $0.failureStatus) }
+        let (redirect, failure, holding) = server.state.withLock { ($0.redirectPort, $0.failureStatus, $0.holding) }
+        if holding { return }
         guard let head, head.method == .POST, head.uri == "/api/v1" else { return answer(context, .notFound, "not the operator API") }
         guard head.headers.first(name: "Content-Type") == "application/json" else { return answer(context, .unsupportedMediaType, "expected application/json") }
         if let redirect {

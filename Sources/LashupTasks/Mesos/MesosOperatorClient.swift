@@ -106,12 +106,23 @@ public struct MesosOperatorClient: Sendable {
             }
         }
         sink.onTermination = { _ in task.cancel() }
+        // The wait for the answer ends by failing the promise (a future's `get` does not
+        // respond to cancellation): at the deadline, or when the caller is cancelled.
+        let (target, limit) = (endpoint, responseTimeout)
+        let deadline = started.futureResult.eventLoop.scheduleTask(in: TimeAmount(limit)) {
+            started.fail(MesosOperatorError(.timedOut, "SUBSCRIBE to \(target): no answer within \(limit)"))
+        }
         do {
-            let served = try await withDeadline(responseTimeout, "SUBSCRIBE to \(endpoint)") { try await started.futureResult.get() }
+            let served = try await withTaskCancellationHandler {
+                try await started.futureResult.get()
+            } onCancel: {
+                started.fail(CancellationError())
+            }
+            deadline.cancel()
             return MesosSubscription(endpoint: served, events: events)
         } catch {
+            deadline.cancel()
             task.cancel()
-            started.fail(CancellationError())
             throw Self.wrap(error, "SUBSCRIBE to \(endpoint)")
         }
     }
