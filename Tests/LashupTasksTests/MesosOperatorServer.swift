@@ -119,6 +119,14 @@ final class MesosOperatorServer: Sendable {
         send(json)
     }
 
+    /// Writes `bytes` as they are to every open stream (a corrupt frame, say).
+    func emitRaw(_ bytes: String) {
+        let channels = state.withLock { $0.streams.values.filter { !$0.stalled }.map(\.channel) }
+        for channel in channels {
+            channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(string: bytes))), promise: nil)
+        }
+    }
+
     func send(_ json: String) {
         let channels = state.withLock { $0.streams.values.filter { !$0.stalled }.map(\.channel) }
         let frame = Self.frame(json)

@@ -32,6 +32,10 @@ final class MesosSourceRecorder: Sendable {
         events.withLock { $0.compactMap { if case let .failed(error, retryIn) = $0 { (error, retryIn) } else { nil } } }
     }
 
+    var skipped: [MesosProblem] {
+        events.withLock { $0.compactMap { if case let .skipped(problem) = $0 { problem } else { nil } } }
+    }
+
     var withdrawals: Int { events.withLock { $0.filter { if case .withdrawn = $0 { true } else { false } }.count } }
 
     static func problems() -> SourceProblems {

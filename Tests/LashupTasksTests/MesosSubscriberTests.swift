@@ -166,6 +166,35 @@ struct MesosSubscriberTests {
         await server.stop()
     }
 
+    /// Events that do not decode are skipped and counted, the rest applied; a stream whose
+    /// framing breaks is dropped and resubscribed.
+    @Test func badEventsAreSkippedAndABrokenStreamResubscribed() async throws {
+        let script = try Self.script()
+        let server = try await MesosOperatorServer.start(script: script)
+        let recorder = MesosSourceRecorder()
+        let run = Task { await Self.subscriber(server, recorder).run() }
+        defer { run.cancel() }
+        #expect(await eventually { recorder.last?.tasks.count == 12 })
+        server.emit(#"{"type":"TASK_ADDED"}"#)
+        server.emit(#"{"type":"TASK_MOVED","task_moved":{}}"#)
+        server.emit(MesosEvents.taskUpdated(id: "docker-on-ipv6.602453f2-28e7-11e8-8cba-70b3d5800001", state: "TASK_NAPPING"))
+        server.emit(MesosEvents.taskUpdated(id: "docker-on-host.116271db-2630-11e8-af52-70b3d5800001", state: "TASK_FAILED"))
+        #expect(await eventually { recorder.last?.tasks.count == 10 })
+        #expect(recorder.skipped.map(\.cause) == ["malformed_event", "unknown_event", "unknown_state"])
+        #expect(recorder.subscriptions.count == 1, "skipping events does not end the stream")
+        let names = Set(recorder.last?.tasks.map(\.name) ?? [])
+        #expect(!names.contains("docker-on-host") && !names.contains("docker-on-ipv6") && names.contains("docker-on-bridge"))
+
+        server.emitRaw("12x\n")
+        #expect(await eventually { recorder.subscriptions.count >= 2 })
+        let failure = try #require(recorder.failures.first)
+        #expect(failure.error.kind == .malformedStream(.nonDigitInLength(byte: UInt8(ascii: "x"))))
+        #expect(failure.error.cause == "bad_response")
+        // The new stream replays the script, emitted events included.
+        #expect(await eventually { recorder.last?.tasks.count == 10 && recorder.subscriptions.count >= 2 })
+        await server.stop()
+    }
+
     /// The production sink: the subscriber replaces the Mesos tasks of a real `TaskPublisher`
     /// (on an in-memory node), only those on this host.
     @Test func feedsATaskPublisher() async throws {

@@ -81,7 +81,10 @@ public struct MesosAgentPoller: Sendable {
     func poll() async throws(MesosOperatorError) -> [TaskRecord] {
         let body = try await client.getState()
         var table = MesosTaskTable()
-        for problem in table.apply(json: body) { problems.report(problem.cause, problem.detail) }
+        for problem in table.apply(json: body) {
+            problems.report(problem.cause, problem.detail)
+            observer?(.skipped(problem))
+        }
         guard table.snapshots == 1 else {
             let start = String(decoding: body.prefix(200), as: UTF8.self)
             throw MesosOperatorError(.malformedResponse, "the Mesos agent's GET_STATE answer is not a GET_STATE response: \(start)")

@@ -107,7 +107,10 @@ public struct MesosMasterSubscriber: Sendable {
                     for try await batch in subscription.events {
                         activity.touch()
                         for frame in batch {
-                            for problem in table.apply(json: frame) { problems.report(problem.cause, problem.detail) }
+                            for problem in table.apply(json: frame) {
+                                problems.report(problem.cause, problem.detail)
+                                observer?(.skipped(problem))
+                            }
                         }
                         metrics.reads(.mesos).increment()
                         if let interval = table.heartbeatInterval { activity.set(interval: interval) }

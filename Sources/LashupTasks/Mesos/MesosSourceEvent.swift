@@ -21,6 +21,8 @@ public enum MesosSourceEvent: Sendable {
     case failed(MesosOperatorError, retryIn: Duration)
     /// Failures lasted longer than `staleAfter`: the tasks were withdrawn.
     case withdrawn
+    /// Input skipped (also reported to `SourceProblems`, which counts and logs it).
+    case skipped(MesosProblem)
 }
 
 /// A callback for `MesosSourceEvent`s.
