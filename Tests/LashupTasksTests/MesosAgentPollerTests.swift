@@ -112,6 +112,30 @@ struct MesosAgentPollerTests {
         await follower.stop()
     }
 
+    /// Answers over the client's bounds are refused, naming the bound.
+    @Test func oversizeAnswersAreRefused() async throws {
+        let server = try await Self.server()
+        var client = Self.client(server)
+        client.maximumBodyBytes = 1_000
+        client.maximumFrameBytes = 1_000
+        do {
+            _ = try await client.getState()
+            Issue.record("a GET_STATE body over the bound was accepted")
+        } catch {
+            #expect(error.kind == .tooLarge, "\(error)")
+        }
+        // The fixture's SUBSCRIBED frame is several kilobytes.
+        let subscription = try await client.subscribe()
+        do {
+            for try await _ in subscription.events {}
+            Issue.record("the stream ended without an error")
+        } catch let error as MesosOperatorError {
+            #expect(error.kind == .malformedStream(.frameTooLarge(length: try #require(try MesosFixture.lines().first?.utf8.count), limit: 1_000)),
+                    "\(error)")
+        }
+        await server.stop()
+    }
+
     /// A master that takes the request and never answers: both calls end at the deadline.
     @Test func aHungMasterTimesOut() async throws {
         let server = try await Self.server()

@@ -393,6 +393,14 @@ import Testing
         #expect(table.tasks.isEmpty)
     }
 
+    /// A frame may be up to 16 MiB: nesting that deep must be refused, not overflow the stack.
+    @Test func deeplyNestedJSONIsRefusedNotFatal() {
+        var table = MesosTaskTable()
+        let depth = 200_000
+        let nested = #"{"type":"HEARTBEAT","x":"# + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "}"
+        #expect(table.apply(json: Array(nested.utf8)).map(\.cause) == ["malformed_event"])
+    }
+
     @Test func leaderAndMasterRecords() {
         let lines = MesosMasterRecords.lines(leader: Self.ip("10.0.0.2"), masters: [Self.ip("10.0.0.1"), Self.ip("10.0.0.2"), Self.ip("fd00::3")])
         #expect(lines == ["dcos.thisdcos.directory": [

@@ -7,9 +7,9 @@ public struct MesosSubscription: Sendable {
     /// The master that answered 200 (after redirects): the leading master.
     public var endpoint: MesosEndpoint
     /// The events' JSON, in batches: the events that arrived together (one read from the
-    /// connection), so a consumer can apply a burst and publish once. Ends with an error when the connection closes or breaks (the
-    /// stream never ends quietly: Mesos does not end a subscription). Stopping iteration
-    /// closes the connection.
+    /// connection), so a consumer can apply a burst and publish once. Ends with an error when
+    /// the connection closes or breaks (never quietly: Mesos does not end a subscription).
+    /// Stopping iteration closes the connection.
     public var events: AsyncThrowingStream<[[UInt8]], any Error>
 }
 

@@ -7,7 +7,8 @@ public enum RecordIOError: Error, Sendable, Hashable, CustomStringConvertible {
     case lengthTooManyDigits(limit: Int)
     /// A newline with no digits before it.
     case emptyLength
-    /// A frame announced larger than the limit (refused before any of it is buffered).
+    /// A frame announced larger than the limit, refused as soon as its digits so far pass the
+    /// limit (before any of it is buffered): `length` is the length read up to there.
     case frameTooLarge(length: Int, limit: Int)
     /// The stream ended inside a frame (its length or its body).
     case truncated
@@ -17,7 +18,7 @@ public enum RecordIOError: Error, Sendable, Hashable, CustomStringConvertible {
         case let .nonDigitInLength(byte): "RecordIO: byte 0x\(String(byte, radix: 16)) in a frame length (only decimal digits and a newline belong there)"
         case let .lengthTooManyDigits(limit): "RecordIO: a frame length of more than \(limit) digits"
         case .emptyLength: "RecordIO: an empty frame length (a newline with no digits before it)"
-        case let .frameTooLarge(length, limit): "RecordIO: a frame of \(length) bytes, over the limit of \(limit)"
+        case let .frameTooLarge(length, limit): "RecordIO: a frame of at least \(length) bytes, over the limit of \(limit)"
         case .truncated: "RecordIO: the stream ended inside a frame"
         }
     }
