@@ -279,6 +279,19 @@ import Testing
         #expect(table.tasks.isEmpty)
     }
 
+    /// `VIP_PORT<n>` counts discovery ports, not protocols: a `tcp,udp` port is one port.
+    @Test func vipPortIndexesCountDiscoveryPorts() throws {
+        var table = Self.runningWebTask(
+            labels: [("VIP_PORT0", "udp://10.10.0.2:53"), ("VIP_PORT1", "tcp://10.10.0.3:80")],
+            ports: [MesosEvents.port(5353, name: "dns", protocol: "tcp,udp", labels: [("network-scope", "container")]),
+                    MesosEvents.port(8080, name: "http", labels: [("network-scope", "container")])])
+        #expect(table.apply(json: Array(MesosEvents.taskUpdated(id: "web.1", state: "TASK_RUNNING", addresses: ["9.0.0.7"], network: "dcos").utf8)).isEmpty)
+        let web = try #require(table.tasks.first)
+        #expect(web.ports == [TaskPort(name: "dns", transport: .tcp, containerPort: 5353),
+                              TaskPort(name: "dns", transport: .udp, containerPort: 5353, vips: ["udp://10.10.0.2:53"]),
+                              TaskPort(name: "http", transport: .tcp, containerPort: 8080, vips: ["tcp://10.10.0.3:80"])])
+    }
+
     @Test func aVIPPortLabelForAMissingPortIsReported() {
         var table = Self.runningWebTask(labels: [("VIP_PORT3", "tcp://10.10.0.1:80")],
                                         ports: [MesosEvents.port(8080, name: "http", labels: [("network-scope", "container")])])

@@ -29,15 +29,19 @@ extension MesosTaskTable {
         }
         var labels: [String: String] = [:]
         for label in task.labels?.labels ?? [] { labels[label.key] = label.value ?? "" }
-        var ports = MesosPorts.merge(task: task, statusNetworks: networks, hostNetwork: hostNetwork, problems: &problems, taskID: key.id)
-        // `VIP_PORT<n>` names the VIP of the task's n-th port.
+        var groups = MesosPorts.merge(task: task, statusNetworks: networks, hostNetwork: hostNetwork, problems: &problems, taskID: key.id)
+        // `VIP_PORT<n>` names the VIP of the task's n-th port: the n-th discovery port (one per
+        // protocol it lists), counted even when it has no number yet, as the framework counts.
         for (name, value) in labels.sorted(by: { $0.key < $1.key }) where name.hasPrefix("VIP_PORT") {
-            guard let index = Int(name.dropFirst("VIP_PORT".count)), ports.indices.contains(index) else {
-                problems.append(MesosProblem("bad_label", "task \(key.id): label \(name) names a port the task does not have (it has \(ports.count))"))
+            guard let index = Int(name.dropFirst("VIP_PORT".count)), groups.indices.contains(index), !groups[index].isEmpty else {
+                problems.append(MesosProblem("bad_label", "task \(key.id): label \(name) names a port the task does not have"))
                 continue
             }
-            ports[index].vips.append(value)
+            let transport = value.lowercased().hasPrefix("udp://") ? VIPProtocol.udp : .tcp
+            let slot = groups[index].firstIndex { $0.transport == transport } ?? 0
+            groups[index][slot].vips.append(value)
         }
+        let ports = groups.flatMap { $0 }
         let health: TaskHealth = switch entry.status?.healthy {
         case true?: .healthy
         case false?: .unhealthy
@@ -71,10 +75,11 @@ enum MesosPorts {
         var claimed = false
     }
 
-    /// Discovery ports first, in their order (each joined with the mapping it names), then the
-    /// mappings no discovery port named. `VIP_PORT<n>` indexes this list.
+    /// One group per discovery port, in their order (a port per protocol it lists, each joined
+    /// with the mapping it names; none for a port without a number), then one per mapping no
+    /// discovery port named. `VIP_PORT<n>` indexes the groups.
     static func merge(task: MesosJSON.Task, statusNetworks: [MesosJSON.NetworkInfo], hostNetwork: Bool,
-                      problems: inout [MesosProblem], taskID: String) -> [TaskPort] {
+                      problems: inout [MesosProblem], taskID: String) -> [[TaskPort]] {
         var mappings: [Mapping] = []
         let declared = (task.container?.docker?.portMappings ?? []) + (task.container?.networkInfos ?? []).flatMap { $0.portMappings ?? [] }
             + statusNetworks.flatMap { $0.portMappings ?? [] }
@@ -87,11 +92,15 @@ enum MesosPorts {
                 if !mappings.contains(candidate) { mappings.append(candidate) }
             }
         }
-        var ports: [TaskPort] = []
+        var groups: [[TaskPort]] = []
         for discovered in task.discovery?.ports?.ports ?? [] {
             // Mesos writes 0 for a port the task has not been given (`default` on a
             // container network): nothing to publish.
-            guard let number = port(discovered.number, "discovery port", taskID, &problems) else { continue }
+            guard let number = port(discovered.number, "discovery port", taskID, &problems) else {
+                groups.append([])
+                continue
+            }
+            var group: [TaskPort] = []
             let labels = discovered.labels?.labels ?? []
             let scope = labels.first { $0.key == "network-scope" }?.value
             let vips = labels.filter { $0.key.hasPrefix("VIP") || $0.key.hasPrefix("vip") }.compactMap(\.value)
@@ -122,13 +131,14 @@ enum MesosPorts {
                         result.containerPort = number
                     }
                 }
-                ports.append(result)
+                group.append(result)
             }
+            groups.append(group)
         }
         for mapping in mappings where !mapping.claimed {
-            ports.append(TaskPort(transport: mapping.transport, containerPort: mapping.containerPort, hostPort: mapping.hostPort))
+            groups.append([TaskPort(transport: mapping.transport, containerPort: mapping.containerPort, hostPort: mapping.hostPort)])
         }
-        return ports
+        return groups
     }
 
     /// A port number, nil for absent or 0; out of range is reported.
