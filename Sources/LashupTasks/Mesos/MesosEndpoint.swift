@@ -1,7 +1,9 @@
 /// Where a Mesos operator API lives: `http://<host>:<port><path>` (path `/api/v1`).
 public struct MesosEndpoint: Sendable, Hashable, CustomStringConvertible {
+    /// An IP address or a host name (an IPv6 address without brackets).
     public var host: String
     public var port: Int
+    /// The operator API's path, `/api/v1` unless a redirect says otherwise.
     public var path: String
 
     public init(host: String, port: Int, path: String = "/api/v1") {

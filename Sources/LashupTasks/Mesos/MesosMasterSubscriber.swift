@@ -133,7 +133,8 @@ public struct MesosMasterSubscriber: Sendable {
                     while true {
                         let deadline = activity.deadline(missing: Self.missedHeartbeats)
                         if clock.now >= deadline {
-                            throw MesosOperatorError(.timedOut, "no event or heartbeat from \(subscription.endpoint) for \(Self.missedHeartbeats) heartbeat intervals (\(activity.interval) each): the stream stalled")
+                            let silence = "\(Self.missedHeartbeats) heartbeat intervals (\(activity.interval) each)"
+                            throw MesosOperatorError(.timedOut, "no event or heartbeat from \(subscription.endpoint) for \(silence): the stream stalled")
                         }
                         // Wake at least every second: SUBSCRIBED may shorten the interval (and
                         // so the deadline) while this sleeps on the default one.

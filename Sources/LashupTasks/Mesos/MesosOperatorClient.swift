@@ -21,13 +21,18 @@ public struct MesosSubscription: Sendable {
 /// `maximumBodyBytes` and a RecordIO frame over `maximumFrameBytes` are errors, and at most
 /// `maximumBufferedBatches` batches of decoded events wait for the consumer.
 public struct MesosOperatorClient: Sendable {
+    /// The master or agent asked first (redirects may lead elsewhere).
     public var endpoint: MesosEndpoint
     public var connectTimeout: Duration
     /// How long `GET_STATE`'s whole answer, or `SUBSCRIBE`'s response head, may take.
     public var responseTimeout: Duration
+    /// 307s followed before giving up (a leader election settles in far fewer).
     public var maximumRedirects = 3
+    /// The largest `GET_STATE` body accepted: a big cluster's state is tens of megabytes.
     public var maximumBodyBytes = 64 << 20
     public var maximumFrameBytes = RecordIODecoder.defaultMaximumFrameBytes
+    /// Batches of events decoded but not yet consumed; past this the stream ends with
+    /// `consumerTooSlow` rather than drop events.
     public var maximumBufferedBatches = 1_024
     let group: any EventLoopGroup
 

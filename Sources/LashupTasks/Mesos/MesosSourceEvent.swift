@@ -3,6 +3,7 @@
 /// in production (see `MesosTaskSinks.publisher`); a recorder in tests.
 public typealias MesosTaskSink = @Sendable (_ tasks: [TaskRecord], _ extraLines: [String: Set<String>]) async -> Void
 
+/// Ready-made sinks.
 public enum MesosTaskSinks {
     /// The sink that replaces the publisher's Mesos tasks.
     public static func publisher(_ publisher: TaskPublisher) -> MesosTaskSink {

@@ -181,7 +181,8 @@ public struct MesosTaskTable: Sendable {
         let address = Self.agentIP(hostname: agent.agentInfo.hostname, pid: agent.pid)
         agents[id] = .some(address)
         guard address != nil else {
-            return [MesosProblem("agent_without_ip", "agent \(id): neither its host name \(agent.agentInfo.hostname ?? "(none)") nor its pid \(agent.pid ?? "(none)") holds an IP; its tasks have no agent IP")]
+            let named = "its host name \(agent.agentInfo.hostname ?? "(none)") nor its pid \(agent.pid ?? "(none)")"
+            return [MesosProblem("agent_without_ip", "agent \(id): neither \(named) holds an IP; its tasks have no agent IP")]
         }
         return []
     }
