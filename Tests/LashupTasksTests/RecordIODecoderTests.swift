@@ -101,7 +101,7 @@ import Testing
 }
 
 /// A small seeded generator, so a failing case replays.
-struct SplitMix64: RandomNumberGenerator {
+private struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {

@@ -48,7 +48,7 @@ public struct MesosOperatorClient: Sendable {
     public func getState() async throws(MesosOperatorError) -> [UInt8] {
         let limit = maximumBodyBytes
         do {
-            return try await withDeadline(responseTimeout, "GET_STATE from \(endpoint)") {
+            return try await Self.withDeadline(responseTimeout, "GET_STATE from \(endpoint)") {
                 try await self.call(#"{"type":"GET_STATE"}"#, accept: "application/json") { served, inbound in
                     var body: [UInt8] = []
                     while let part = try await inbound.next() {
@@ -216,19 +216,19 @@ public struct MesosOperatorClient: Sendable {
         if error is CancellationError { return MesosOperatorError(.closed, "\(what): cancelled") }
         return MesosOperatorError(.unreachable, "\(what): \(error)")
     }
-}
 
-/// Runs `operation`, or throws `timedOut` once `duration` has passed (cancelling it).
-func withDeadline<Result: Sendable>(_ duration: Duration, _ what: String,
-                                    _ operation: @escaping @Sendable () async throws -> Result) async throws -> Result {
-    try await withThrowingTaskGroup(of: Result.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(for: duration)
-            throw MesosOperatorError(.timedOut, "\(what): no answer within \(duration)")
+    /// Runs `operation`, or throws `timedOut` once `duration` has passed (cancelling it).
+    static func withDeadline<Result: Sendable>(_ duration: Duration, _ what: String,
+                                            _ operation: @escaping @Sendable () async throws -> Result) async throws -> Result {
+        try await withThrowingTaskGroup(of: Result.self) { group in
+            group.addTask { try await operation() }
+            group.addTask {
+                try await Task.sleep(for: duration)
+                throw MesosOperatorError(.timedOut, "\(what): no answer within \(duration)")
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next() else { throw CancellationError() }
+            return first
         }
-        defer { group.cancelAll() }
-        guard let first = try await group.next() else { throw CancellationError() }
-        return first
     }
 }
