@@ -49,7 +49,7 @@ public struct MesosTaskTable: Sendable {
 
     /// The heartbeat interval the last `SUBSCRIBED` announced.
     public private(set) var heartbeatInterval: Duration?
-    /// Messages applied since the table was made (any type), for the shells' liveness checks.
+    /// Messages decoded and applied since the table was made (heartbeats included).
     public private(set) var messagesApplied = 0
     /// Bumped by every applied message that may change the tasks (all but heartbeats): a
     /// shell publishes only when it moved.
