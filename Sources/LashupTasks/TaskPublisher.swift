@@ -80,6 +80,14 @@ public actor TaskPublisher {
         changed()
     }
 
+    /// Replaces only the extra records of `source` (a master subscription on a host whose
+    /// Mesos agent poll already gives its tasks).
+    public func replaceExtraLines(_ source: TaskSource, _ lines: [String: Set<String>]) {
+        guard extraLines[source, default: [:]] != lines else { return }
+        extraLines[source] = lines
+        changed()
+    }
+
     /// Adds or changes one task.
     public func set(_ task: TaskRecord) {
         let source = task.key.source

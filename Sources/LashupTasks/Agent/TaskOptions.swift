@@ -9,7 +9,7 @@ public struct TaskOptions: ParsableArguments {
     var runtimeNamespace: String?
     @Option(help: "This host's Mesos agent operator API, polled with GET_STATE every 2 s, e.g. http://127.0.0.1:5051 (default: none).")
     var mesosAgent: String?
-    @Option(help: "The Mesos masters' operator API, comma-separated, followed with SUBSCRIBE on the leader; also the master. and leader. records (default: none).")
+    @Option(help: "The Mesos masters' operator API, comma-separated: the first (this host's master) is followed with SUBSCRIBE, a 307 leading to the leader; all of them are the master. records, the leader the leader. record (default: none).")
     var mesosMaster: String?
     @Option(help: "Which tasks a --mesos-master subscription publishes: own (those on this host's IP) or all (for Mesos agents without a lashup agent) (default: own).")
     var mesosTasks: String?
