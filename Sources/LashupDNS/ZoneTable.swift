@@ -30,13 +30,19 @@ public struct ZoneTable: Sendable {
     }
 
     /// The apex a store key names: `["dns","zones",<zone>]` holds zone `<zone>`. Only
-    /// `<x>.thisdcos.directory` zones that are not local are taken from the store.
+    /// `<x>.thisdcos.directory` zones that are not local, and `zk`, are taken from the store.
     public static func storeApex(_ zone: String) -> DomainName? {
-        guard let apex = try? DomainName(zone).lowercased,
-              apex.labelCount == internalSuffix.labelCount + 1, apex.isSubdomain(of: internalSuffix),
+        guard let apex = try? DomainName(zone).lowercased else { return nil }
+        // `zk` (ZooKeeper on the Mesos masters, published by the hosts that run them) is the
+        // one store zone outside thisdcos.directory, as in the original.
+        if apex == zkApex { return apex }
+        guard apex.labelCount == internalSuffix.labelCount + 1, apex.isSubdomain(of: internalSuffix),
               !localApexes.contains(apex) else { return nil }
         return apex
     }
+
+    /// The `zk` zone's apex.
+    public static let zkApex = try! DomainName("zk")
 
     /// The local zones: `spartan` (`ready.spartan` health probe, `ns.spartan`), `localhost`,
     /// and `thisnode.thisdcos.directory` (this node's address, `public.` its public ones).

@@ -72,7 +72,7 @@ public final class DNSService: Sendable {
         var byApex: [DomainName: [String]] = [:]
         for (name, lines) in records {
             guard let apex = ZoneTable.storeApex(name) else {
-                rejected.append("zone \(name): not an internal zone (<x>.thisdcos.directory)")
+                rejected.append("zone \(name): not an internal zone (<x>.thisdcos.directory, or zk)")
                 continue
             }
             byApex[apex, default: []] += lines

@@ -52,7 +52,8 @@ struct MesosSubscriberTests {
         defer { runs.forEach { $0.cancel() } }
 
         #expect(await eventually { all.last?.tasks == expected })
-        #expect(all.last?.lines == ["dcos.thisdcos.directory": ["leader.dcos.thisdcos.directory A 127.0.0.1", "master.dcos.thisdcos.directory A 127.0.0.1"]])
+        #expect(all.last?.lines == ["dcos.thisdcos.directory": ["leader.dcos.thisdcos.directory A 127.0.0.1", "master.dcos.thisdcos.directory A 127.0.0.1"],
+                                    "zk": Set((1...5).map { "zk-\($0).zk A 127.0.0.1" })])
         // Only this host's tasks when not publishing all: those on 172.17.0.4.
         #expect(await eventually { local.last?.tasks == expected.filter { $0.agentIP == agent4 } })
         #expect(local.last?.tasks.count == 7)

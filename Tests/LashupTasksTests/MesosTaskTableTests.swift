@@ -421,6 +421,8 @@ import Testing
             "master.dcos.thisdcos.directory A 10.0.0.1",
             "master.dcos.thisdcos.directory A 10.0.0.2",
             "master.dcos.thisdcos.directory AAAA fd00::3",
+        ], "zk": [
+            "zk-1.zk A 10.0.0.1", "zk-2.zk A 10.0.0.2", "zk-3.zk AAAA fd00::3", "zk-4.zk A 10.0.0.1", "zk-5.zk A 10.0.0.2",
         ]])
         #expect(MesosMasterRecords.lines(leader: nil, masters: []).isEmpty)
     }

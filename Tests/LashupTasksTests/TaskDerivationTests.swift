@@ -1,5 +1,6 @@
 import LashupCRDT
 import LashupClusterTesting
+import LashupDNS
 import LashupLB
 @testable import LashupTasks
 import Testing
@@ -86,5 +87,12 @@ struct TaskDerivationTests {
         var damaged = StoredTask(original)
         damaged.addresses = ["not an address"]
         #expect(damaged.task == nil)
+    }
+
+    @Test("the zk zone a master publishes is a zone the store may hold; other zones outside thisdcos.directory are not")
+    func zkZone() {
+        #expect(ZoneTable.storeApex(MesosMasterRecords.zkZone) != nil)
+        #expect(ZoneTable.storeApex("zz") == nil && ZoneTable.storeApex("example.com") == nil)
+        #expect(ZoneTable.storeApex(TaskDNSRecords.zone) != nil)
     }
 }
