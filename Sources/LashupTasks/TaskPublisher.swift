@@ -185,6 +185,10 @@ public actor TaskPublisher {
             for error in rejected { reportLabel(error, of: task) }
         }
         for (endpoint, weight) in desired.sorted(by: { $0.key < $1.key }) where publishedBackends[endpoint] != weight {
+            // A drained backend that is not published stays unpublished: it would carry no new
+            // connection, and the load balancer withdraws backends drained past its drain
+            // timeout; adding it back would undo that on every repair.
+            if weight == 0, publishedBackends[endpoint] == nil { continue }
             do {
                 try await balancer.setBackend(endpoint.vip, address: endpoint.address, port: endpoint.port, weight: weight)
                 publishedBackends[endpoint] = weight

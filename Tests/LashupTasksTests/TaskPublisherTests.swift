@@ -113,4 +113,34 @@ struct TaskPublisherTests {
         #expect(await publisher.current(.mesos).count == TaskPublisher.maximumTasksPerSource)
         #expect(await publisher.current(.registered).count == 1)
     }
+
+    @Test("a task drained from the start publishes no backend; a drained backend the load balancer withdrew is not added back on repair")
+    func drainedStaysWithdrawn() async throws {
+        let cluster = InMemoryCluster(nodes: 2, seed: 11)
+        await cluster.advance(by: .seconds(3))
+        let node = cluster.node(0)
+        let balancer = LoadBalancer(cluster: node, localName: "node-0", dataplane: nil, logger: Logger(label: "test"), publishDNS: { _ in })
+        let publisher = TaskPublisher(cluster: node, balancer: balancer, localName: "node-0", logger: Logger(label: "test"))
+        var task = Self.pod("a", agent: "10.0.0.1", address: "9.0.1.2")
+        task.health = .unhealthy
+        await publisher.set(task)
+        #expect(await publisher.push(readBack: false))
+        #expect(try await Self.backends(cluster, on: 0).isEmpty)
+
+        task.health = .healthy
+        await publisher.set(task)
+        #expect(await publisher.push(readBack: false))
+        task.health = .unhealthy
+        await publisher.set(task)
+        #expect(await publisher.push(readBack: false))
+        #expect(try await Self.backends(cluster, on: 0) == ["node-0 9.0.1.2:8080 0"])
+        // The load balancer withdraws it once drained long enough (here: by hand, as it does).
+        #expect(try await balancer.removeBackend(VIPKey(.tcp, .name("app.marathon"), port: 80), address: IPAddress("9.0.1.2")!, port: 8080))
+        #expect(await publisher.push(readBack: true))
+        #expect(try await Self.backends(cluster, on: 0).isEmpty)
+        task.health = .healthy
+        await publisher.set(task)
+        #expect(await publisher.push(readBack: false))
+        #expect(try await Self.backends(cluster, on: 0) == ["node-0 9.0.1.2:8080 1"], "healthy again, it is published again")
+    }
 }
