@@ -35,6 +35,8 @@ public enum AgentRoutes {
         LBRoutes.add(to: router, balancer: balancer)
         OverlayRoutes.add(to: router, overlays: overlays)
         TaskRoutes.add(to: router, cluster: cluster, tasks: tasks)
+        TopologyRoute.add(to: router, introspection: introspection)
+        DashboardRoutes.add(to: router, features: .init(dns: dns != nil, loadBalancer: balancer != nil, overlays: overlays != nil, tasks: tasks != nil))
 
         router.get("/lashup/members") { _, _ in
             let members = await introspection.members()

@@ -20,6 +20,13 @@ public protocol ClusterIntrospection: Sendable {
     func watch(_ pattern: KeyPattern, after index: UInt64?, timeout: Duration) async throws(ClusterError) -> WatchResult
     /// Every metric the agent exports, read in one step.
     func metrics() async -> [MetricSample]
+    /// Each known node's advertised active view (its overlay links), by node name.
+    func links() async -> [String: [String]]
+}
+
+extension ClusterIntrospection {
+    /// No links known (an introspection that does not track them).
+    public func links() async -> [String: [String]] { [:] }
 }
 
 /// What one watch saw.

@@ -353,6 +353,15 @@ public actor NodeDriver {
         }.sorted { $0.name < $1.name }
     }
 
+    /// Each known node's advertised active view, as its latest membership record says.
+    public func links() -> [String: [String]] {
+        var links: [String: [String]] = [:]
+        for (id, record) in node.gossip.records { links[id.name] = record.activeView.map(\.name).sorted() }
+        // This node's own view is current; its record may lag a moment behind.
+        links[me.id.name] = node.gossip.membership.activeView.map(\.id.name).sorted()
+        return links
+    }
+
     public func statistics() -> AgentStatistics {
         var statistics = AgentStatistics()
         let membership = node.gossip.membership
