@@ -98,16 +98,26 @@ export function drawGraph(svg, data) {
   return links;
 }
 
-/** Renders synthetic or exported data off-page and returns the milliseconds it took (for
- * measuring large clusters in a real browser). */
+let frozen = false;
+
+/** Draws synthetic or exported data in place of the live graph (which then stops following
+ * the cluster until the page is left) and returns the milliseconds layout, DOM building and
+ * the browser's own layout took: for measuring large clusters in a real browser. */
 export function measure(data) {
-  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-  svg.setAttribute("class", "topology");
-  document.getElementById("main").append(svg);
+  let svg = document.querySelector("svg.topology");
+  if (!svg) {
+    svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("class", "topology");
+    document.getElementById("main").append(svg);
+  }
+  frozen = true;
   const started = performance.now();
-  drawGraph(svg, data);
+  const links = drawGraph(svg, data);
   svg.getBoundingClientRect();
-  return performance.now() - started;
+  const elapsed = performance.now() - started;
+  const summary = document.getElementById("topology-summary");
+  if (summary) summary.textContent = `${data.nodes.length} members (supplied data), ${links} links, ${data.nodes.filter((n) => !n.reachable).length} unreachable; drawn in ${elapsed.toFixed(0)} ms`;
+  return elapsed;
 }
 
 export async function mount(main, params, context) {
@@ -135,6 +145,7 @@ export async function mount(main, params, context) {
   });
 
   async function refresh() {
+    if (frozen) return;
     let data;
     try { data = await api("/lashup/topology" + (root ? "?root=" + encodeURIComponent(root) : "")); } catch (error) { summary.textContent = "Cannot read the topology: " + error.message; return; }
     const started = performance.now();
@@ -146,8 +157,9 @@ export async function mount(main, params, context) {
   }
   const later = debounce(refresh, 300);
   const off = on("members", later);
+  frozen = false;
   await refresh();
-  return off;
+  return () => { off(); frozen = false; };
 }
 """#
 }

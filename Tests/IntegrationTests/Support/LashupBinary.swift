@@ -46,12 +46,12 @@ func makeTemporaryDirectory(_ label: String) throws -> String {
 
 /// Runs one of the repository's Python scripts (`scripts/NAME`) to its end, stdout and stderr
 /// together; returns its exit status, everything it printed, and its last line.
-func runScript(_ name: String, _ arguments: [String]) throws -> (status: Int32, text: String, last: String) {
+func runScript(_ name: String, _ arguments: [String], interpreter: String = "python3") throws -> (status: Int32, text: String, last: String) {
     let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../../scripts/\(name)").standardizedFileURL.path
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", script] + arguments
+    process.arguments = [interpreter, script] + arguments
     let output = Pipe()
     process.standardOutput = output
     process.standardError = output
