@@ -41,7 +41,8 @@ struct AgentExchangeTests {
         let agent = try FakeAgent { _ in .silence }
         let started = ContinuousClock.now
         let failure = try error(run("STATUS", socket: agent.path, timeout: .milliseconds(300)))
-        #expect(ContinuousClock.now - started < .seconds(3))
+        // Given up at the timeout, not never: a generous bound, since a loaded machine stretches it.
+        #expect(ContinuousClock.now - started < .seconds(30))
         #expect(failure.code == 50 && failure.message.contains("did not answer within"), "\(failure.message)")
     }
 

@@ -151,7 +151,8 @@ struct MesosAgentPollerTests {
                 #expect(error.kind == .timedOut, "\(call): \(error)")
             }
             let took = clock.now - start
-            #expect(took >= .milliseconds(250) && took < .seconds(10), "\(call) gave up after \(took)")
+            // Not before the timeout; no upper wall-clock bound (the error kind says it was the timeout).
+            #expect(took >= .milliseconds(250), "\(call) gave up after \(took)")
         }
         await server.stop()
     }

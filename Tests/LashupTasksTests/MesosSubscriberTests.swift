@@ -142,10 +142,10 @@ struct MesosSubscriberTests {
         let failure = try #require(recorder.failures.dropFirst(failures).first)
         #expect(failure.error.kind == .timedOut, "\(failure.error)")
         // 3 × 0.2 s after the last heartbeat (at most one interval, give or take, before the
-        // stall), plus the 50 ms retry; a loaded machine gets generous slack, but not the 5 s
-        // default interval's 15 s: the interval came from SUBSCRIBED.
+        // stall), plus the 50 ms retry. No upper wall-clock bound (a loaded machine would break
+        // it): the 20 s wait above already excludes the default interval's 45 s, so the
+        // interval came from SUBSCRIBED; the lower bound shows it did not fire early.
         #expect(elapsed >= .milliseconds(300), "restarted after \(elapsed): before the stream was silent for 3 intervals")
-        #expect(elapsed < .seconds(5), "restarted after \(elapsed)")
         #expect(await eventually { server.openStreams == 1 }, "the stalled connection was closed")
         #expect(await eventually { recorder.last?.tasks.count == 12 }, "the new stream's events replayed")
         await server.stop()

@@ -27,6 +27,11 @@ public actor ServiceRegistry {
         public var lastFailure: String?
         /// Checks run so far.
         public var checks: Int
+        /// Failed checks in a row (0 after a pass).
+        public var consecutiveFailures = 0
+        /// How many failures in a row it took to drain the service the last time it drained
+        /// (one: a failing check drains at once).
+        public var drainedAfterFailures: Int?
     }
 
     let file: RegistrationFile?
@@ -135,6 +140,8 @@ public actor ServiceRegistry {
         entry.health = health
         entry.lastFailure = failure
         entry.checks += 1
+        entry.consecutiveFailures = failure == nil ? 0 : entry.consecutiveFailures + 1
+        if changed, failure != nil { entry.drainedAfterFailures = entry.consecutiveFailures }
         entries[service.id] = entry
         guard changed else { return }
         if let failure {
