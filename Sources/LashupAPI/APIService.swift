@@ -19,10 +19,10 @@ public struct APIService: Service {
     /// - Parameter onListening: called with the bound `HOST:PORT` (the agent's ready line
     ///   waits for it).
     public init(_ settings: APISettings, cluster: any Cluster, introspection: any ClusterIntrospection, protocolVersion: Int,
-                metrics: MetricsExporter, dns: DNSService?, balancer: LoadBalancer? = nil, overlays: Overlays? = nil, tasks: TaskAgentService? = nil, logger: Logger, onListening: @escaping @Sendable (String) -> Void) {
+                metrics: MetricsExporter, dns: DNSService?, balancer: LoadBalancer? = nil, overlays: Overlays? = nil, tasks: TaskAgentService? = nil, logLevel: LogLevelSetting? = nil, logger: Logger, onListening: @escaping @Sendable (String) -> Void) {
         self.settings = settings
         self.makeRouter = {
-            AgentRoutes.router(cluster: cluster, introspection: introspection, protocolVersion: protocolVersion, metrics: metrics, token: settings.token, dns: dns, balancer: balancer, overlays: overlays, tasks: tasks)
+            AgentRoutes.router(cluster: cluster, introspection: introspection, protocolVersion: protocolVersion, metrics: metrics, token: settings.token, dns: dns, balancer: balancer, overlays: overlays, tasks: tasks, logLevel: logLevel)
         }
         self.logger = logger
         self.onListening = onListening

@@ -26,8 +26,9 @@ public enum AgentRoutes {
     ///   - dns: the agent's DNS service, for `/v1/records`, `/v1/hosts/:host` and
     ///     `/v1/services/:service` (nil when DNS is off: those answer 404).
     ///   - balancer: the agent's load balancer, for `/v1/vips` (nil: those answer 404).
-    public static func router(cluster: any Cluster, introspection: any ClusterIntrospection, protocolVersion: Int, metrics: MetricsExporter, token: String?, dns: DNSService? = nil, balancer: LoadBalancer? = nil, overlays: Overlays? = nil, tasks: TaskAgentService? = nil) -> Router<BasicRequestContext> {
+    public static func router(cluster: any Cluster, introspection: any ClusterIntrospection, protocolVersion: Int, metrics: MetricsExporter, token: String?, dns: DNSService? = nil, balancer: LoadBalancer? = nil, overlays: Overlays? = nil, tasks: TaskAgentService? = nil, logLevel: LogLevelSetting? = nil) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
+        router.middlewares.add(RequestLogMiddleware())
         if let token { router.middlewares.add(TokenMiddleware(token: token)) }
         router.middlewares.add(MetricsMiddleware())
 
@@ -36,6 +37,7 @@ public enum AgentRoutes {
         OverlayRoutes.add(to: router, overlays: overlays)
         TaskRoutes.add(to: router, cluster: cluster, tasks: tasks)
         TopologyRoute.add(to: router, introspection: introspection)
+        DebugRoutes.add(to: router, introspection: introspection, services: .init(dns: dns, balancer: balancer, overlays: overlays, tasks: tasks), logLevel: logLevel)
         DashboardRoutes.add(to: router, features: .init(dns: dns != nil, loadBalancer: balancer != nil, overlays: overlays != nil, tasks: tasks != nil))
 
         router.get("/lashup/members") { _, _ in

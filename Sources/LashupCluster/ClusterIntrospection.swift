@@ -22,11 +22,14 @@ public protocol ClusterIntrospection: Sendable {
     func metrics() async -> [MetricSample]
     /// Each known node's advertised active view (its overlay links), by node name.
     func links() async -> [String: [String]]
+    /// The node's internals for `lashup debug state`; nil when not available.
+    func debugState() async -> DebugStateView?
 }
 
 extension ClusterIntrospection {
     /// No links known (an introspection that does not track them).
     public func links() async -> [String: [String]] { [:] }
+    public func debugState() async -> DebugStateView? { nil }
 }
 
 /// What one watch saw.

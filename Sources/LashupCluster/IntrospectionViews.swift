@@ -88,3 +88,46 @@ public struct TreeEntry: Sendable, Equatable {
         self.distance = distance
     }
 }
+
+/// What `lashup debug state` shows of a live node: its views with round-trip times, local
+/// health, queues, timers, commits, anti-entropy and the broadcast trees it takes part in.
+public struct DebugStateView: Sendable, Equatable {
+    public struct Neighbour: Sendable, Equatable {
+        public var name: String
+        public var address: String
+        /// Smoothed RTT and its variation in milliseconds; nil before the first answer.
+        public var smoothedRTTMilliseconds: Double?
+        public var rttVariationMilliseconds: Double
+
+        public init(name: String, address: String, smoothedRTTMilliseconds: Double?, rttVariationMilliseconds: Double) {
+            self.name = name
+            self.address = address
+            self.smoothedRTTMilliseconds = smoothedRTTMilliseconds
+            self.rttVariationMilliseconds = rttVariationMilliseconds
+        }
+    }
+
+    public var activeView: [Neighbour] = []
+    public var passiveView: [String] = []
+    /// Lifeguard's local-health score: 0 healthy; higher stretches this node's timeouts.
+    public var localHealth = 0
+    public var timersArmed = 0
+    public var inboxDepth = 0
+    public var inboxDropped = 0
+    public var transportQueuedBytes = 0
+    public var connectionsInbound = 0
+    public var connectionsOutbound = 0
+    public var commitWaiting = 0
+    public var commitTransactions = 0
+    public var commitPersists = 0
+    public var antiEntropySessions = 0
+    public var antiEntropyKeysRepaired = 0
+    public var storeKeys = 0
+    public var tombstones = 0
+    public var watchers = 0
+    /// Origin → the neighbours lazy for its tree (the others are eager); origins with every
+    /// link eager are left out.
+    public var lazyPeersByOrigin: [String: [String]] = [:]
+
+    public init() {}
+}

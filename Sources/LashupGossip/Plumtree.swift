@@ -50,6 +50,10 @@ public struct Plumtree: Sendable {
     public private(set) var neighbors: [Peer] = []
     /// For each origin, the neighbours pruned from its tree (lazy for it).
     private var lazyByOrigin: [NodeID: Set<NodeID>] = [:]
+
+    /// For each origin with a pruned link here, the neighbours that are lazy for it (every
+    /// other neighbour is eager): the broadcast trees as this node takes part in them.
+    public var lazyPeersByOrigin: [NodeID: Set<NodeID>] { lazyByOrigin }
     /// Origins whose messages this node has seen, oldest first (bounded like `seen`).
     private var knownOrigins: BoundedIDSet<NodeID>
     public private(set) var statistics = PlumtreeStatistics()

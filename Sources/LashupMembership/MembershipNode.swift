@@ -65,6 +65,8 @@ public struct MembershipNode: Sendable {
     public var passiveView: [Peer] { passive }
     public var knownMembers: [Peer] { known }
     public var localHealthScore: Int { health.score }
+    /// Each active neighbour with its round-trip time estimate (SRTT and RTTVAR).
+    public var activeViewRTT: [(peer: Peer, rtt: RTTEstimator)] { active.map { ($0.peer, $0.rtt) } }
 
     /// Processes one input at `now` and returns what the shell must do.
     public mutating func handle(_ input: MembershipInput, now: Instant) -> [MembershipEffect] {

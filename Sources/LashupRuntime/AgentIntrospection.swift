@@ -26,4 +26,6 @@ public struct AgentIntrospection: ClusterIntrospection {
     public func metrics() async -> [MetricSample] { await driver.statistics().metricSamples }
 
     public func links() async -> [String: [String]] { await driver.links() }
+
+    public func debugState() async -> DebugStateView? { await driver.debugState() }
 }

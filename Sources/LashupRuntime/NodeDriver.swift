@@ -6,6 +6,7 @@ import LashupNode
 import LashupStorage
 import LashupStore
 import Logging
+import Synchronization
 import NIOCore
 
 /// Runs a `LashupNode` for real: feeds it messages, timers and lost connections in arrival
@@ -31,6 +32,8 @@ public actor NodeDriver {
     let eventLoop: any EventLoop
     let logger: Logger
     let inbox: NodeInbox
+    /// Timers handed to the event loop and not fired yet (for `lashup debug state`).
+    let timersArmed = Atomic<Int>(0)
     var lastHeard: [NodeID: Instant] = [:]
     /// The API's blocking watches and the numbered change log they read.
     var watches = WatchRegistry<CheckedContinuation<WatchResult, Never>>(maximumWatches: NodeDriver.maximumWatchers)
@@ -182,7 +185,11 @@ public actor NodeDriver {
         case let .disconnect(node):
             transport.disconnect(node)
         case let .setTimer(timer):
-            eventLoop.scheduleTask(deadline: clock.deadline(timer.deadline)) { [self] in enqueue(.timer(timer)) }
+            timersArmed.wrappingAdd(1, ordering: .relaxed)
+            eventLoop.scheduleTask(deadline: clock.deadline(timer.deadline)) { [self] in
+                timersArmed.wrappingSubtract(1, ordering: .relaxed)
+                enqueue(.timer(timer))
+            }
         case .persist, .deliver:
             break
         case let .event(event):
@@ -351,6 +358,41 @@ public actor NodeDriver {
         node.gossip.tree(root: root.map { NodeID($0) }).map { id, route in
             TreeEntry(name: id.name, parent: route.parent?.name, distance: route.distance)
         }.sorted { $0.name < $1.name }
+    }
+
+    /// The node's internals, for `lashup debug state`.
+    public func debugState() -> DebugStateView {
+        let statistics = statistics()
+        var state = DebugStateView()
+        let membership = node.gossip.membership
+        state.activeView = membership.activeViewRTT.map { peer, rtt in
+            DebugStateView.Neighbour(name: peer.id.name, address: peer.address, smoothedRTTMilliseconds: rtt.smoothed.map(Self.milliseconds),
+                                     rttVariationMilliseconds: Self.milliseconds(rtt.variation))
+        }.sorted { $0.name < $1.name }
+        state.passiveView = membership.passiveView.map(\.id.name).sorted()
+        state.localHealth = membership.localHealthScore
+        state.timersArmed = timersArmed.load(ordering: .relaxed)
+        state.inboxDepth = statistics.inputsQueued
+        state.inboxDropped = statistics.inputsDropped
+        state.transportQueuedBytes = statistics.transport.queuedBytes
+        state.connectionsInbound = statistics.transport.inboundConnections
+        state.connectionsOutbound = statistics.transport.outboundConnections
+        state.commitWaiting = statistics.commitWaiting
+        state.commitTransactions = statistics.commitTransactions
+        state.commitPersists = statistics.commitPersists
+        state.antiEntropySessions = statistics.cluster.antiEntropySessionsOpened
+        state.antiEntropyKeysRepaired = statistics.cluster.keysRepaired
+        state.storeKeys = statistics.keys
+        state.tombstones = statistics.tombstones
+        state.watchers = statistics.watchers
+        for (origin, lazy) in node.gossip.plumtree.lazyPeersByOrigin where !lazy.isEmpty {
+            state.lazyPeersByOrigin[origin.name] = lazy.map(\.name).sorted()
+        }
+        return state
+    }
+
+    static func milliseconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1_000 + Double(duration.components.attoseconds) / 1e15
     }
 
     /// Each known node's advertised active view, as its latest membership record says.

@@ -8,7 +8,7 @@ struct Lashup: AsyncParsableCommand {
         abstract: "A decentralized control plane: membership, broadcast and a replicated CRDT store for a cluster of hosts.",
         version: LashupVersion.current,
         subcommands: [
-            AgentCommand.self, MembersCommand.self, TreeCommand.self, KVCommand.self, DNSCommand.self, VIPCommand.self, OverlayCommand.self, ServiceCommand.self, TasksCommand.self, TLSCommand.self,
+            AgentCommand.self, MembersCommand.self, TreeCommand.self, KVCommand.self, DNSCommand.self, VIPCommand.self, OverlayCommand.self, ServiceCommand.self, TasksCommand.self, DebugCommand.self, TLSCommand.self,
             SimCommand.self, BenchCommand.self,
         ]
     )

@@ -40,7 +40,8 @@ struct AgentCommand: AsyncParsableCommand {
     @OptionGroup(title: "Load balancer") var lb: LBOptions
     @OptionGroup(title: "Overlay") var overlay: OverlayOptions
     @OptionGroup(title: "Task sources") var tasks: TaskOptions
-    @Option(help: "trace, debug, info, notice, warning, error or critical (default: info).") var logLevel: String?
+    @Option(help: "trace, debug, info, notice, warning, error or critical (default: info; change it while running with `lashup debug log-level`).") var logLevel: String?
+    @Option(help: "text or json (one JSON object per line, for log shippers) (default: text).") var logFormat: String?
     @Option(help: "JSON file of settings.") var config: String?
 
     func run() async throws {
@@ -77,6 +78,7 @@ struct AgentCommand: AsyncParsableCommand {
         var overlay: OverlayAgentSettings
         var tasks: TaskAgentSettings
         var logLevel: Logger.Level
+        var logFormat: AgentLogHandler.Format
     }
 
     func resolveSettings() throws -> Settings {
@@ -84,6 +86,7 @@ struct AgentCommand: AsyncParsableCommand {
         let file = config ?? environment["LASHUP_CONFIG"]
         var flags = node.given.merging(api.given) { $1 }.merging(dns.given) { $1 }.merging(lb.given) { $1 }.merging(overlay.given) { $1 }.merging(tasks.given) { $1 }
         if let logLevel { flags["log_level"] = logLevel }
+        if let logFormat { flags["log_format"] = logFormat }
         let settings = ServiceSettings(flags: flags, environment: environment, file: try file.map(SettingsFile.read) ?? [:], fileName: file)
         let node = try AgentConfiguration(settings, home: Self.home, hostName: ProcessInfo.processInfo.hostName)
         let resolved = Settings(
@@ -91,7 +94,7 @@ struct AgentCommand: AsyncParsableCommand {
             lb: try LBSettings(settings, development: node.development),
             overlay: try OverlayAgentSettings(settings, development: node.development),
             tasks: try TaskAgentSettings(settings),
-            logLevel: try Self.logLevel(settings)
+            logLevel: try Self.logLevel(settings), logFormat: try Self.logFormat(settings)
         )
         try SettingsFile.checkAllRead(settings)
         return resolved
@@ -105,16 +108,19 @@ struct AgentCommand: AsyncParsableCommand {
         return parsed
     }
 
+    static func logFormat(_ settings: ServiceSettings) throws(SettingError) -> AgentLogHandler.Format {
+        let format = settings.value("log_format") ?? "text"
+        guard let parsed = AgentLogHandler.Format(rawValue: format) else { throw SettingError("--log-format \"\(format)\": use text or json") }
+        return parsed
+    }
+
     static var home: String { ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory() }
 
     func runAgent() async throws {
         let settings = try resolveSettings()
-        let level = settings.logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        let logLevel = LogLevelSetting(settings.logLevel)
+        let logFormat = settings.logFormat
+        LoggingSystem.bootstrap { label in AgentLogHandler(label: label, format: logFormat, setting: logLevel) }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         var logger = Logger(label: "lashup")
@@ -144,7 +150,7 @@ struct AgentCommand: AsyncParsableCommand {
                                                 dataDirectory: settings.node.dataDirectory, logger: logger)
         let api = APIService(
             settings.api, cluster: agent.cluster, introspection: AgentIntrospection(driver: agent.driver), protocolVersion: Int(Hello.protocolVersion),
-            metrics: MetricsExporter(registry: registry), dns: dns?.service, balancer: lb.balancer, overlays: overlay?.overlays, tasks: tasks, logger: logger
+            metrics: MetricsExporter(registry: registry), dns: dns?.service, balancer: lb.balancer, overlays: overlay?.overlays, tasks: tasks, logLevel: logLevel, logger: logger
         ) { ready.report("api", $0) }
         // In dependency order: the group starts them in this order and shuts them down in
         // reverse, so the API stops taking requests first and the node leaves last.
