@@ -14,6 +14,16 @@ public struct Hello: WireMessage, Sendable, Equatable {
     public static var messageType: MessageType { .hello }
     /// The version of the node protocol (the frames after the hello) this build speaks.
     public static let protocolVersion: UInt16 = 1
+    /// The oldest version this build still accepts. With `protocolVersion`, and one version
+    /// newer (whose builds promise to speak this one to it), the range of peers it connects
+    /// to: a rolling upgrade always has adjacent versions on both ends of a link.
+    public static let oldestAcceptedVersion: UInt16 = 1
+
+    /// The versions a node speaking `version` accepts from its peers: from the oldest it still
+    /// speaks up to one newer.
+    public static func acceptedVersions(speaking version: UInt16, oldest: UInt16 = oldestAcceptedVersion) -> ClosedRange<UInt16> {
+        min(oldest, version)...(version == .max ? version : version + 1)
+    }
 
     public var cluster: String
     public var node: NodeID
@@ -54,9 +64,14 @@ public struct Hello: WireMessage, Sendable, Equatable {
     }
 
     /// Why `peer`'s hello is unacceptable to `self`, or nil when it is acceptable.
-    public func refusalReason(for peer: Hello) -> String? {
-        if peer.protocolVersion != protocolVersion {
-            return "protocol version \(peer.protocolVersion) is not ours (\(protocolVersion))"
+    /// - Parameter oldest: the oldest protocol version this node still accepts.
+    public func refusalReason(for peer: Hello, oldest: UInt16 = Hello.oldestAcceptedVersion) -> String? {
+        let accepted = Hello.acceptedVersions(speaking: protocolVersion, oldest: oldest)
+        if peer.protocolVersion < accepted.lowerBound {
+            return "protocol version \(peer.protocolVersion) is too old: this node speaks \(protocolVersion) and accepts \(accepted.lowerBound)–\(accepted.upperBound); upgrade that node first"
+        }
+        if peer.protocolVersion > accepted.upperBound {
+            return "protocol version \(peer.protocolVersion) is too new: this node speaks \(protocolVersion) and accepts \(accepted.lowerBound)–\(accepted.upperBound); upgrade this node, one version at a time"
         }
         if peer.cluster != cluster {
             return "cluster \"\(peer.cluster)\" is not ours (\"\(cluster)\")"

@@ -60,7 +60,8 @@ public final class Agent: Sendable {
         let bound = try await transport.listen(host: configuration.bindHost, port: configuration.bindPort)
         let advertised = configuration.advertise ?? HostPort.format(host: configuration.bindHost, port: bound.port ?? configuration.bindPort)
         let me = Peer(id: NodeID(configuration.name), address: advertised)
-        transport.identify(as: Hello(cluster: configuration.cluster, node: me.id, incarnation: incarnation, address: advertised))
+        transport.identify(as: Hello(cluster: configuration.cluster, node: me.id, incarnation: incarnation, address: advertised,
+                                     protocolVersion: Self.spokenProtocolVersion(logger: logger)))
         // Contacts are known by address only: each is dialled under a placeholder name, and
         // the transport files the connection under the name the contact's hello gives.
         let contacts = configuration.join.filter { $0 != advertised }.map { Peer(id: NodeID("join:\($0)"), address: $0) }
@@ -120,5 +121,20 @@ public final class Agent: Sendable {
         }
         let files = try DevelopmentCA.ensure(node: configuration.name, home: home)
         return try ClusterTLS(caFile: files.ca, certificateFile: files.certificate, keyFile: files.key)
+    }
+}
+
+extension Agent {
+    /// The protocol version this agent's hello announces. Debug builds honour
+    /// `LASHUP_TEST_PROTOCOL_VERSION`, so a test can run a node of an adjacent (or too old)
+    /// version beside the current one; release builds always speak `Hello.protocolVersion`.
+    static func spokenProtocolVersion(logger: Logger) -> UInt16 {
+        #if DEBUG
+        if let text = ProcessInfo.processInfo.environment["LASHUP_TEST_PROTOCOL_VERSION"], let version = UInt16(text) {
+            logger.warning("speaking protocol version \(version) instead of \(Hello.protocolVersion) (LASHUP_TEST_PROTOCOL_VERSION, a test build)")
+            return version
+        }
+        #endif
+        return Hello.protocolVersion
     }
 }

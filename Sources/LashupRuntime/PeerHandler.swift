@@ -50,6 +50,14 @@ final class PeerHandler: ChannelInboundHandler {
             receiveHello(frame, context: context)
             return
         }
+        // Both sides send a hello at once: this side may have accepted the peer's before the
+        // peer's refusal of ours arrives. Say why, as for a refusal in place of a hello.
+        if frame.type == .refusal {
+            let reason = (try? frame.decode(as: Refusal.self).reason) ?? "(unreadable reason)"
+            transport.logger.error("peer \(peer.node) at \(context.channel.remoteAddress?.description ?? "?") refused this node: \(reason)")
+            context.close(promise: nil)
+            return
+        }
         do {
             transport.received(try ClusterMessage(frame: frame), from: peer)
         } catch {

@@ -51,3 +51,19 @@ struct DebugCommandTests {
         #expect(first.log.contains(#""message":"agent started""#))
     }
 }
+
+extension DebugCommandTests {
+    @Test("a crash leaves the fatal error and a symbolicated backtrace in the agent's log")
+    func crashBacktrace() throws {
+        let home = try makeTemporaryDirectory("crash")
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let agent = try AgentProcess(name: "crasher", home: home, dataDirectory: "\(home)/data", overrides: ["LASHUP_TEST_CRASH_AFTER_SECONDS": "1"])
+        defer { agent.stopIfRunning() }
+        // Symbolicating a debug build's backtrace takes the runtime several seconds.
+        let exited = waitUntil(seconds: 120) { !agent.process.isRunning }
+        #expect(exited != nil, "the agent did not crash")
+        let log = agent.log
+        #expect(log.contains("Fatal error: induced crash"), "\(log.suffix(2_000))")
+        #expect(log.contains("crashIfAskedByATest") && log.contains("AgentCommand.swift"), "no symbolicated frame of ours:\n\(log.suffix(4_000))")
+    }
+}

@@ -21,7 +21,14 @@ struct HandshakeTests {
     func refusals() {
         #expect(mine.refusalReason(for: Hello(cluster: "prod", node: "b", incarnation: 1, address: "x:1")) == nil)
         #expect(mine.refusalReason(for: Hello(cluster: "dev", node: "b", incarnation: 1, address: "x:1"))?.contains("cluster \"dev\"") == true)
-        #expect(mine.refusalReason(for: Hello(cluster: "prod", node: "b", incarnation: 1, address: "x:1", protocolVersion: 9))?.contains("protocol version 9") == true)
+        #expect(mine.refusalReason(for: Hello(cluster: "prod", node: "b", incarnation: 1, address: "x:1", protocolVersion: 9))?.contains("protocol version 9 is too new") == true)
+        // Adjacent versions interoperate; one older than the oldest accepted is refused, naming both.
+        let next = Hello.protocolVersion + 1
+        #expect(mine.refusalReason(for: Hello(cluster: "prod", node: "b", incarnation: 1, address: "x:1", protocolVersion: next)) == nil)
+        let newer = Hello(cluster: "prod", node: "b", incarnation: 1, address: "x:1", protocolVersion: next)
+        #expect(newer.refusalReason(for: mine) == nil, "a node one version newer accepts this one")
+        let old = Hello(cluster: "prod", node: "b", incarnation: 1, address: "x:1", protocolVersion: Hello.oldestAcceptedVersion - 1)
+        #expect(mine.refusalReason(for: old)?.contains("is too old: this node speaks \(Hello.protocolVersion)") == true)
         #expect(mine.refusalReason(for: Hello(cluster: "prod", node: "a", incarnation: 8, address: "x:1"))?.contains("itself") == true)
     }
 

@@ -114,6 +114,19 @@ struct AgentCommand: AsyncParsableCommand {
         return parsed
     }
 
+    /// Debug builds only: `LASHUP_TEST_CRASH_AFTER_SECONDS=N` makes the agent die of a fatal
+    /// error N seconds after it starts, so a test can check the crash leaves a symbolicated
+    /// backtrace in the log (Swift's runtime backtracer) and the supervisor restarts it.
+    static func crashIfAskedByATest() {
+        #if DEBUG
+        guard let text = ProcessInfo.processInfo.environment["LASHUP_TEST_CRASH_AFTER_SECONDS"], let seconds = Double(text) else { return }
+        Task.detached {
+            try? await Task.sleep(for: .seconds(seconds))
+            fatalError("induced crash (LASHUP_TEST_CRASH_AFTER_SECONDS, a test build)")
+        }
+        #endif
+    }
+
     static var home: String { ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory() }
 
     func runAgent() async throws {
@@ -165,6 +178,7 @@ struct AgentCommand: AsyncParsableCommand {
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))
+        Self.crashIfAskedByATest()
         try await group.run()
         logger.info("agent stopped")
     }

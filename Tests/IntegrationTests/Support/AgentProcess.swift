@@ -13,13 +13,17 @@ final class AgentProcess: @unchecked Sendable {
     /// The first DNS listener, HOST:PORT.
     private(set) var dns = ""
     private(set) var incarnation: UInt64 = 0
+    let overrides: [String: String]
 
     /// Starts an agent and waits for its ready line (the agent exiting first is an error that
     /// quotes its log).
-    init(name: String, home: String, dataDirectory: String, join: [String] = [], gossipPort: Int = 0, extra: [String] = []) throws {
+    /// - Parameter overrides: environment variables for this agent only (test hooks of debug builds).
+    init(name: String, home: String, dataDirectory: String, join: [String] = [], gossipPort: Int = 0, extra: [String] = [],
+         overrides: [String: String] = [:]) throws {
         self.name = name
         self.home = home
         self.dataDirectory = dataDirectory
+        self.overrides = overrides
         logPath = "\(home)/\(name).log"
         process = Process()
         try launch(join: join, gossipPort: gossipPort, extra: extra)
@@ -29,7 +33,7 @@ final class AgentProcess: @unchecked Sendable {
         var environment = ProcessInfo.processInfo.environment
         environment["HOME"] = home
         for key in environment.keys where key.hasPrefix("LASHUP_") { environment[key] = nil }
-        return environment
+        return environment.merging(overrides) { $1 }
     }
 
     /// (Re)starts the process with the same name, home and data directory.
