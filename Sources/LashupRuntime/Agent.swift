@@ -26,9 +26,12 @@ public final class Agent: Sendable {
     let lock: DataDirectoryLock
     let runTask: Task<Void, Never>
     let expiryTask: Task<Void, Never>
+    let reloadTask: Task<Void, Never>
 
-    init(configuration: AgentConfiguration, driver: NodeDriver, transport: Transport, storage: SQLiteStorage, advertisedAddress: String, incarnation: UInt64, clusterID: String?, lock: DataDirectoryLock, runTask: Task<Void, Never>, expiryTask: Task<Void, Never>) {
+    init(configuration: AgentConfiguration, driver: NodeDriver, transport: Transport, storage: SQLiteStorage, advertisedAddress: String, incarnation: UInt64, clusterID: String?, lock: DataDirectoryLock, runTask: Task<Void, Never>, expiryTask: Task<Void, Never>,
+         reloadTask: Task<Void, Never>) {
         self.expiryTask = expiryTask
+        self.reloadTask = reloadTask
         self.clusterID = clusterID
         self.configuration = configuration
         self.driver = driver
@@ -83,6 +86,12 @@ public final class Agent: Sendable {
                 try? await Task.sleep(for: .seconds(86_400))
             }
         }
+        // Renewed certificates are picked up without a restart (SIGHUP, or the files changing).
+        let files = [configuration.tlsCA, configuration.tlsCertificate, configuration.tlsKey].compactMap { $0 }
+        let reloader = CertificateReloader(files: files, transport: transport, logger: logger) { () throws(RuntimeError) in
+            try loadTLS(configuration, home: home)
+        }
+        let reloadTask = Task { await reloader.run() }
         // This node's metadata record: what /v1/nodes and the thisnode zone answer from.
         let metadata = NodeMetadata(
             privateIP: HostPort.parse(advertised).map(\.host) ?? "", publicIPs: configuration.publicIPs,
@@ -97,13 +106,14 @@ public final class Agent: Sendable {
             "name": "\(me.id)", "gossip": "\(advertised)", "incarnation": "\(incarnation)",
             "keys": "\(restored.keys.count)", "data_dir": "\(configuration.dataDirectory)",
         ])
-        return Agent(configuration: configuration, driver: driver, transport: transport, storage: storage, advertisedAddress: advertised, incarnation: incarnation, clusterID: tls.clusterID, lock: lock, runTask: runTask, expiryTask: expiryTask)
+        return Agent(configuration: configuration, driver: driver, transport: transport, storage: storage, advertisedAddress: advertised, incarnation: incarnation, clusterID: tls.clusterID, lock: lock, runTask: runTask, expiryTask: expiryTask, reloadTask: reloadTask)
     }
 
     /// Announces the leave, lets it go out, stops the node, closes every connection and the
     /// database, and releases the data directory.
     public func stop() async {
         expiryTask.cancel()
+        reloadTask.cancel()
         await driver.leave()
         await runTask.value
         await transport.shutdown()

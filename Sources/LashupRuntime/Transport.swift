@@ -35,16 +35,22 @@ public final class Transport: Sendable {
     }
 
     let group: any EventLoopGroup
-    let tls: ClusterTLS
+    /// The TLS identity new connections use; replaced by a certificate reload (connections
+    /// already open keep the one they were made with).
+    let tlsBox: Mutex<ClusterTLS>
+    var tls: ClusterTLS { tlsBox.withLock { $0 } }
     let limits: TransportLimits
     let logger: Logger
     let deliver: @Sendable (ClusterInput) -> Void
     let state = Mutex(State())
 
     /// - Parameter deliver: receives messages and lost connections, in order per connection.
+    /// Makes later connections (accepted and dialled) use `tls`.
+    public func replaceTLS(_ tls: ClusterTLS) { tlsBox.withLock { $0 = tls } }
+
     public init(group: any EventLoopGroup, tls: ClusterTLS, limits: TransportLimits = TransportLimits(), logger: Logger, deliver: @escaping @Sendable (ClusterInput) -> Void) {
         self.group = group
-        self.tls = tls
+        tlsBox = Mutex(tls)
         self.limits = limits
         self.logger = logger
         self.deliver = deliver
