@@ -160,7 +160,7 @@ public actor TaskPublisher {
             return true
         }
         let stored = TaskStoreKeys.tasks(await cluster.value(key)?.store)
-        if !loaded || readBack { await learnPublished(from: stored) }
+        if !loaded || readBack { await learnPublished(from: stored, scanZones: !loaded) }
         loaded = true
         let all = tasks.values.flatMap(\.values)
         var succeeded = true
@@ -237,8 +237,10 @@ public actor TaskPublisher {
     }
 
     /// What was published before (by an earlier run of this agent, or repaired by hand):
-    /// the backends its stored tasks produce, with the weights the store holds now.
-    func learnPublished(from stored: [TaskRecord]) async {
+    /// the backends its stored tasks produce, with the weights the store holds now, and (at
+    /// start only: afterwards `publishedZones` is kept current by the pushes) the zones this
+    /// agent holds lines in.
+    func learnPublished(from stored: [TaskRecord], scanZones: Bool) async {
         var endpoints = Set(publishedBackends.keys)
         for task in stored { endpoints.formUnion(TaskBackends.backends(for: task).backends.map(\.endpoint)) }
         var learned: [TaskBackend.Endpoint: UInt32] = [:]
@@ -250,7 +252,8 @@ public actor TaskPublisher {
             }
         }
         publishedBackends = learned
-        // Zones: this agent's field in any zone key it may have written.
+        // Zones: this agent's field in any zone key an earlier run may have written.
+        guard scanZones else { return }
         for zoneKey in await cluster.keys(matching: DNSZoneKeys.pattern, limit: 10_000).keys {
             guard let zone = DNSZoneKeys.zone(of: zoneKey) else { continue }
             if !DNSZoneKeys.records(await cluster.value(zoneKey), publisher: localName).isEmpty { publishedZones.insert(zone) }

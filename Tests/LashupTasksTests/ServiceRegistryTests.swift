@@ -95,3 +95,42 @@ struct ServiceRegistryTests {
         }
     }
 }
+
+/// Answers every connection with one fixed HTTP status, after reading the request.
+final class FixedStatusResponder: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    let status: Int
+
+    init(status: Int) { self.status = status }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let response = "HTTP/1.1 \(status) X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        let channel = context.channel
+        context.writeAndFlush(NIOAny(ByteBuffer(string: response))).whenComplete { _ in channel.close(promise: nil) }
+    }
+}
+
+extension ServiceRegistryTests {
+    static func http(status: Int) async throws -> any Channel {
+        try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(FixedStatusResponder(status: status)) } }
+            .bind(host: "127.0.0.1", port: 0).get()
+    }
+
+    @Test("an HTTP check passes on 2xx and 3xx, and names the status, a refused port or a bad URL otherwise")
+    func httpCheck() async throws {
+        for (status, passes) in [(200, true), (302, true), (503, false)] {
+            let server = try await Self.http(status: status)
+            let port = try #require(server.localAddress?.port)
+            let failure = await ServiceChecker.http("http://127.0.0.1:\(port)/health", timeout: .seconds(2))
+            #expect((failure == nil) == passes, "status \(status): \(failure ?? "passed")")
+            if !passes { #expect(failure?.contains("status \(status)") == true) }
+            try await server.close()
+        }
+        let closed = try await Self.http(status: 200)
+        let port = try #require(closed.localAddress?.port)
+        try await closed.close()
+        #expect(await ServiceChecker.http("http://127.0.0.1:\(port)/", timeout: .seconds(2))?.contains("cannot connect") == true)
+        #expect(await ServiceChecker.http("ftp://x/", timeout: .seconds(2))?.contains("not an http:// URL") == true)
+    }
+}

@@ -15,7 +15,7 @@ import Logging
 ///   `maximumBackoff`; the tasks stay published meanwhile (containers outlive their runtime's
 ///   API), and the first full read after it returns replaces them.
 public actor RuntimeTaskSource {
-    let client: UnixHTTPClient
+    let client: SimpleHTTPClient
     let namespace: String
     let agentIP: IPAddress?
     let publisher: TaskPublisher
@@ -31,7 +31,7 @@ public actor RuntimeTaskSource {
 
     public init(socketPath: String, namespace: String, agentIP: IPAddress?, publisher: TaskPublisher, logger: Logger, metrics: TaskMetrics = TaskMetrics(),
                 resyncInterval: Duration = .seconds(30), maximumBackoff: Duration = .seconds(30)) {
-        client = UnixHTTPClient(socketPath: socketPath)
+        client = SimpleHTTPClient(.unixSocket(socketPath))
         self.namespace = namespace
         self.agentIP = agentIP
         self.publisher = publisher
@@ -62,7 +62,7 @@ public actor RuntimeTaskSource {
         while !Task.isCancelled {
             do {
                 try await follow()
-                problems.report("stream_ended", "the runtime at \(client.socketPath) ended its events stream; reconnecting")
+                problems.report("stream_ended", "the runtime at \(client.target) ended its events stream; reconnecting")
             } catch {
                 problems.report("unreachable", "\(error); retrying in \(backoff)")
             }

@@ -1,26 +1,41 @@
+import LashupCluster
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// Why a request to a unix-socket HTTP server (the container runtime) failed.
+/// Why a request with `SimpleHTTPClient` (to the container runtime, or a service check) failed.
 public struct RuntimeAPIError: Error, Sendable, CustomStringConvertible, Equatable {
     public enum Kind: String, Sendable { case unreachable, status, tooLarge, closed, timeout }
     public var kind: Kind
     public var description: String
 }
 
-/// A small HTTP/1.1 client over a unix socket, as the Docker Engine API (Docker,
-/// `podman system service`) is served: one request per connection, bounded responses, and
-/// streamed bodies for `/events`.
-public struct UnixHTTPClient: Sendable {
+/// A small HTTP/1.1 client: one request per connection, bounded responses, and streamed
+/// bodies. It speaks over a unix socket, as the Docker Engine API is served (Docker,
+/// `podman system service`, whose `/events` stream it follows), or over TCP (a registered
+/// service's HTTP check).
+public struct SimpleHTTPClient: Sendable {
+    /// Where the server listens.
+    public enum Target: Sendable, CustomStringConvertible {
+        case unixSocket(String)
+        case tcp(host: String, port: Int)
+
+        public var description: String {
+            switch self {
+            case let .unixSocket(path): path
+            case let .tcp(host, port): HostPort.format(host: host, port: port)
+            }
+        }
+    }
+
     /// Largest whole response read (a container list of thousands fits).
     public static let maximumResponseBytes = 32 << 20
 
-    public let socketPath: String
+    public let target: Target
     public let timeout: TimeAmount
 
-    public init(socketPath: String, timeout: TimeAmount = .seconds(10)) {
-        self.socketPath = socketPath
+    public init(_ target: Target, timeout: TimeAmount = .seconds(10)) {
+        self.target = target
         self.timeout = timeout
     }
 
@@ -46,9 +61,9 @@ public struct UnixHTTPClient: Sendable {
         } catch let error as RuntimeAPIError {
             throw error
         } catch {
-            throw RuntimeAPIError(kind: .closed, description: "\(path) on \(socketPath): \(error)")
+            throw RuntimeAPIError(kind: .closed, description: "\(path) on \(target): \(error)")
         }
-        guard status != 0 else { throw RuntimeAPIError(kind: .timeout, description: "\(path) on \(socketPath): no answer within \(timeout.nanoseconds / 1_000_000_000) s") }
+        guard status != 0 else { throw RuntimeAPIError(kind: .timeout, description: "\(path) on \(target): no answer within \(Duration.nanoseconds(timeout.nanoseconds))") }
         return (status, body)
     }
 
@@ -87,7 +102,7 @@ public struct UnixHTTPClient: Sendable {
         timer.cancel()
         guard let status = first else {
             channel.close(promise: nil)
-            throw RuntimeAPIError(kind: .closed, description: "\(path) on \(socketPath): closed before answering")
+            throw RuntimeAPIError(kind: .closed, description: "\(path) on \(target): closed before answering")
         }
         return (status, body)
     }
@@ -111,12 +126,16 @@ public struct UnixHTTPClient: Sendable {
             }
         let channel: any Channel
         do {
-            channel = try await bootstrap.connect(unixDomainSocketPath: socketPath).get()
+            switch target {
+            case let .unixSocket(path): channel = try await bootstrap.connect(unixDomainSocketPath: path).get()
+            case let .tcp(host, port): channel = try await bootstrap.connect(host: host, port: port).get()
+            }
         } catch {
             sink.finish()
-            throw RuntimeAPIError(kind: .unreachable, description: "cannot connect to the container runtime at \(socketPath): \(error)")
+            throw RuntimeAPIError(kind: .unreachable, description: "cannot connect to \(target): \(error)")
         }
-        let headers = HTTPHeaders([("Host", "localhost"), ("Accept", "application/json")])
+        let host = if case .tcp = target { target.description } else { "localhost" }
+        let headers = HTTPHeaders([("Host", host), ("Accept", "application/json"), ("Connection", "close"), ("User-Agent", "lashup")])
         channel.write(HTTPClientRequestPart.head(HTTPRequestHead(version: .http1_1, method: method, uri: path, headers: headers)), promise: nil)
         channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
         return (parts, channel)
@@ -126,12 +145,12 @@ public struct UnixHTTPClient: Sendable {
 /// Forwards a response's head and body chunks to a stream; the connection's end ends it.
 final class PartForwarder: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = HTTPClientResponsePart
-    let sink: AsyncThrowingStream<UnixHTTPClient.Part, any Error>.Continuation
+    let sink: AsyncThrowingStream<SimpleHTTPClient.Part, any Error>.Continuation
 
-    init(sink: AsyncThrowingStream<UnixHTTPClient.Part, any Error>.Continuation) { self.sink = sink }
+    init(sink: AsyncThrowingStream<SimpleHTTPClient.Part, any Error>.Continuation) { self.sink = sink }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let result: AsyncThrowingStream<UnixHTTPClient.Part, any Error>.Continuation.YieldResult
+        let result: AsyncThrowingStream<SimpleHTTPClient.Part, any Error>.Continuation.YieldResult
         switch unwrapInboundIn(data) {
         case let .head(head): result = sink.yield(.head(Int(head.status.code)))
         case let .body(buffer): result = sink.yield(.body(Array(buffer.readableBytesView)))
