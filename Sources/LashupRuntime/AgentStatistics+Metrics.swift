@@ -48,6 +48,7 @@ extension AgentStatistics {
             MetricSample(.counter, "lashup_transport_dials_total", "Connections dialled", s.transport.dials),
             MetricSample(.counter, "lashup_transport_dial_failures_total", "Dials that failed", s.transport.dialFailures),
             MetricSample(.counter, "lashup_transport_handshakes_refused_total", "Peers refused at the hello", s.transport.handshakesRefused),
+            MetricSample(.counter, "lashup_transport_certificate_refusals_total", "TLS handshakes failed on a certificate (expired, another CA), either side", s.transport.certificateRefusals),
             MetricSample(.counter, "lashup_transport_protocol_errors_total", "Connections closed for a malformed frame", s.transport.protocolErrors),
             MetricSample(.gauge, "lashup_transport_connections_outbound", "Open dialled connections", s.transport.outboundConnections),
             MetricSample(.gauge, "lashup_transport_connections_inbound", "Open accepted connections", s.transport.inboundConnections),

@@ -43,8 +43,10 @@ public enum CertificateAuthority {
     }
 
     /// Writes `outDirectory/NAME.pem` and `outDirectory/NAME-key.pem`: a certificate for node
-    /// `name` signed by the CA in `caDirectory`, usable to accept and to dial connections.
-    public static func createNodeCertificate(caDirectory: String, node name: String, in outDirectory: String) throws(RuntimeError) {
+    /// `name` signed by the CA in `caDirectory`, usable to accept and to dial connections, and
+    /// valid until `validUntil` (default: `nodeValidity` from now). A date in the past makes an
+    /// expired certificate, which is how an operator rehearses expiry before it happens.
+    public static func createNodeCertificate(caDirectory: String, node name: String, in outDirectory: String, validUntil: Date? = nil) throws(RuntimeError) {
         let caCertificatePath = "\(caDirectory)/ca.pem", caKeyPath = "\(caDirectory)/ca-key.pem"
         let caCertificate: Certificate, caKey: Certificate.PrivateKey
         do {
@@ -59,10 +61,13 @@ public enum CertificateAuthority {
         }
         let key = P256.Signing.PrivateKey()
         let now = Date()
+        let notValidAfter = validUntil ?? now.addingTimeInterval(nodeValidity)
+        // Valid from a little before now (clocks differ), or from a day before an end already past.
+        let notValidBefore = min(now.addingTimeInterval(-300), notValidAfter.addingTimeInterval(-86_400))
         do {
             let certificate = try Certificate(
                 version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: .init(key.publicKey),
-                notValidBefore: now.addingTimeInterval(-300), notValidAfter: now.addingTimeInterval(nodeValidity),
+                notValidBefore: notValidBefore, notValidAfter: notValidAfter,
                 issuer: caCertificate.subject, subject: try DistinguishedName { CommonName(name) },
                 signatureAlgorithm: .ecdsaWithSHA256,
                 extensions: try Certificate.Extensions {

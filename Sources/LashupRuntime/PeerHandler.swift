@@ -1,3 +1,4 @@
+import Foundation
 import LashupMembership
 import LashupNode
 import LashupWire
@@ -119,7 +120,13 @@ final class PeerHandler: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if peer == nil {
-            transport.logger.info("connection failed before its hello: \(error)", metadata: ["remote": "\(context.channel.remoteAddress?.description ?? "?")"])
+            let remote = context.channel.remoteAddress?.ipAddress ?? "?"
+            let presented = try? context.pipeline.syncOperations.handler(type: NIOSSLHandler.self).peerCertificate
+            if let line = TLSHandshakeFailure.describe(error, remote: remote, peerCertificate: presented, now: Date()) {
+                transport.reportCertificateFailure(line, remote: remote)
+            } else {
+                transport.logger.info("connection failed before its hello: \(error)", metadata: ["remote": "\(context.channel.remoteAddress?.description ?? "?")"])
+            }
         } else {
             transport.logger.debug("connection error: \(error)")
         }

@@ -32,6 +32,8 @@ public final class Transport: Sendable {
         var server: (any Channel)?
         var closing = false
         var contactReports = ContactDialReport()
+        /// The same rate limit for certificate refusals, per remote host and cause.
+        var certificateReports = ContactDialReport()
     }
 
     let group: any EventLoopGroup
@@ -212,6 +214,16 @@ public final class Transport: Sendable {
         guard report else { return }
         let backoff = MembershipConfig().rejoinBackoffMaximum.components.seconds
         logger.warning("join contact \(peer.address) \(cause); retrying while this node has no neighbours (every ≤ \(backoff) s)")
+    }
+
+    /// Warns, at most once a minute per remote host and line, that a TLS handshake failed on a
+    /// certificate (peers redial every few seconds), and counts every such failure.
+    func reportCertificateFailure(_ line: String, remote: String) {
+        let report = state.withLock { state -> Bool in
+            state.statistics.certificateRefusals += 1
+            return state.certificateReports.shouldReport(remote, cause: line, now: .now())
+        }
+        if report { logger.warning("\(line)") }
     }
 
     func dialFailed(_ node: NodeID, generation: UInt64) {

@@ -28,6 +28,8 @@ public struct TransportStatistics: Sendable, Equatable {
     public var dialFailures = 0
     /// Connections refused at the hello (wrong cluster, version, or certificate name).
     public var handshakesRefused = 0
+    /// TLS handshakes that failed on a certificate (expired, another CA, none), either side.
+    public var certificateRefusals = 0
     /// Connections closed for a malformed or unexpected frame.
     public var protocolErrors = 0
     public var inboundRejected = 0

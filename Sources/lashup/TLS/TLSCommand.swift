@@ -35,14 +35,36 @@ struct TLSCommand: ParsableCommand {
             @Option(help: "Directory holding ca.pem and ca-key.pem.") var ca: String
             @Option(help: "The node's name (its agent's --name).") var node: String
             @Option(help: "Directory to write the certificate to.") var out: String
+            @Option(help: "Days the certificate is valid (default 730).") var days: Int?
+            @Option(help: ArgumentHelp("Last moment the certificate is valid, ISO 8601 (2027-06-30 or 2027-06-30T12:00:00Z); a past date makes an expired certificate, to rehearse expiry.", valueName: "date"))
+            var validUntil: String?
+
+            func validate() throws {
+                if days != nil, validUntil != nil { throw ValidationError("give --days or --valid-until, not both") }
+                if let days, days < 1 { throw ValidationError("--days must be at least 1, got \(days)") }
+                if let validUntil, CertificateValidity.parse(validUntil) == nil {
+                    throw ValidationError("--valid-until \"\(validUntil)\" is not an ISO 8601 date (2027-06-30) or date-time (2027-06-30T12:00:00Z)")
+                }
+            }
 
             func run() throws {
+                let end = validUntil.flatMap(CertificateValidity.parse) ?? days.map { Date().addingTimeInterval(Double($0) * 86_400) }
                 try reportingErrors { () throws(RuntimeError) in
-                    try CertificateAuthority.createNodeCertificate(caDirectory: ca, node: node, in: out)
+                    try CertificateAuthority.createNodeCertificate(caDirectory: ca, node: node, in: out, validUntil: end)
                     print("wrote \(out)/\(node).pem and \(out)/\(node)-key.pem")
                 }
             }
         }
+    }
+}
+
+/// Reads the end of a certificate's validity as an operator writes it.
+enum CertificateValidity {
+    /// A date (`2027-06-30`, the end of that day in UTC) or a date-time (`2027-06-30T12:00:00Z`).
+    static func parse(_ text: String) -> Date? {
+        if let moment = try? Date.ISO8601FormatStyle().parse(text) { return moment }
+        guard let day = try? Date.ISO8601FormatStyle().year().month().day().parse(text) else { return nil }
+        return day.addingTimeInterval(86_399)
     }
 }
 
