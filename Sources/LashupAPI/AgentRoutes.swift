@@ -17,7 +17,8 @@ public enum AgentRoutes {
     public static let maximumListedKeys = 10_000
     /// Longest a watch waits for a change.
     public static let maximumWatchSeconds = 300
-    public static let version = "0.6.0"
+    /// The release this agent is (`/v1/version`, `lashup --version`, the package).
+    public static let version = "0.7.0"
 
     /// - Parameters:
     ///   - cluster: the store and member tables, as services see them.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LashupAPI
 
 /// The `lashup` binary: the agent and every client subcommand.
 @main
@@ -14,7 +15,7 @@ struct Lashup: AsyncParsableCommand {
     )
 }
 
-/// The version this binary reports.
+/// The version this binary reports: the agent's, one constant for both.
 enum LashupVersion {
-    static let current = "0.6.0"
+    static let current = AgentRoutes.version
 }
