@@ -146,7 +146,8 @@ public enum AgentRoutes {
             switch error {
             case .rejected(.overloaded): throw .unavailable("update of \(key) not made durable: \(error)")
             case .rejected: throw .badRequest("\(error)")
-            case .shuttingDown, .notDurable, .tooManySubscriptions: throw .unavailable("update of \(key) not made durable: \(error)")
+            case .notDurable: throw .unavailable("update of \(key): \(error)")
+            case .shuttingDown, .tooManySubscriptions: throw .unavailable("update of \(key) not made durable: \(error)")
             }
         }
     }

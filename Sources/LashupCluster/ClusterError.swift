@@ -9,7 +9,8 @@ public enum ClusterError: Error, Equatable, Sendable, CustomStringConvertible {
     case tooManySubscriptions(limit: Int)
     /// The node is stopping and takes no more requests.
     case shuttingDown
-    /// The write could not be made durable; it was not acknowledged and did not leave.
+    /// The write could not be made durable on this node. It was not acknowledged and has not
+    /// left the node, but the node keeps it and retries the disk, so it may still take effect.
     case notDurable(reason: String)
 
     public var description: String {
@@ -17,7 +18,7 @@ public enum ClusterError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .rejected(error): error.description
         case let .tooManySubscriptions(limit): "too many watches (limit \(limit)); close one or retry later"
         case .shuttingDown: "the agent is shutting down"
-        case let .notDurable(reason): "the write could not be made durable and was not applied: \(reason)"
+        case let .notDurable(reason): "the write was not made durable: \(reason). Its outcome is unknown: this node keeps it and writes it again every second until the disk takes it, so it may still take effect; read the key to know"
         }
     }
 }

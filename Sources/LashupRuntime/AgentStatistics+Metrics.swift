@@ -38,6 +38,8 @@ extension AgentStatistics {
             MetricSample(.counter, "lashup_commit_persists_total", "Node steps' durable writes committed (persists per transaction = this / transactions)", s.commitPersists),
             MetricSample(.gauge, "lashup_commit_waiting", "Node steps whose effects wait for the disk", s.commitWaiting),
             MetricSample(.counter, "lashup_commit_rejected_total", "Local updates refused because the disk was too far behind", s.commitRejected),
+            MetricSample(.gauge, "lashup_commit_undurable_keys", "Keys a failed commit (full disk) left only in memory; written again every second", s.commitUndurableKeys),
+            MetricSample(.gauge, "lashup_commit_failing", "Commits failed since the disk last took one (0: the disk is fine)", s.commitFailures),
             MetricSample(.gauge, "lashup_inbox_depth", "Inputs waiting for the node", s.inputsQueued),
             MetricSample(.counter, "lashup_inbox_dropped_total", "Inputs dropped because the inbox was full", s.inputsDropped),
             MetricSample(.gauge, "lashup_watchers", "Watches waiting", s.watchers),

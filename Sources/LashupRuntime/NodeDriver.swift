@@ -52,6 +52,9 @@ public actor NodeDriver {
     var updatesRefused = 0
     var aloneReport = AloneReport()
     var storeUpdateFailures = 0
+    /// What failed commits could not write, committed again until the disk takes it.
+    var undurable = UndurableWrites()
+    var durabilityRetryScheduled = false
     var stopped = false
     /// Services' change feeds (`Cluster.changes`).
     var feeds = SubscriptionHub()
@@ -156,14 +159,20 @@ public actor NodeDriver {
                 persists += 1
             }
             var failure: (any Error)?
-            if let write {
+            if let attempt = undurable.merged(with: write) {
                 do {
-                    try await storage.persist(write)
+                    try await storage.persist(attempt)
                     transactions += 1
                     persistsCommitted += persists
+                    if let outage = undurable.succeeded(at: .now) {
+                        logger.notice("the disk takes writes again after \(outage.seconds) s (\(outage.failures) failed commits): the state kept in memory is durable now")
+                    }
                 } catch {
                     failure = error
-                    logger.error("could not make the node's state durable; its messages were not sent: \(error)")
+                    if undurable.failed(attempt, at: .now) {
+                        logger.error("could not make the node's state durable; its messages were not sent, and the state is kept in memory and written again every second until the disk takes it: \(error)")
+                    }
+                    retryDurability()
                 }
             }
             for effect in batch.joined() { carryOut(effect, durable: failure == nil) }
@@ -174,6 +183,18 @@ public actor NodeDriver {
         executing = false
         for waiter in idleWaiters { waiter.resume() }
         idleWaiters.removeAll()
+    }
+
+    /// Commits the state kept after a failed commit again in a second, unless a commit runs first.
+    func retryDurability() {
+        guard !durabilityRetryScheduled else { return }
+        durabilityRetryScheduled = true
+        Task {
+            try? await Task.sleep(for: .seconds(1))
+            durabilityRetryScheduled = false
+            guard !stopped, undurable.pending != nil else { return }
+            schedule([.persist(DurableWrite())], waiter: nil)
+        }
     }
 
     /// One effect other than a persist. After a failed persist nothing leaves the node (it
@@ -428,6 +449,8 @@ public actor NodeDriver {
         statistics.storeUpdateFailures = storeUpdateFailures
         statistics.commitTransactions = transactions
         statistics.commitPersists = persistsCommitted
+        statistics.commitUndurableKeys = undurable.keyCount
+        statistics.commitFailures = undurable.failures
         statistics.commitWaiting = pendingEffects.count
         statistics.commitRejected = updatesRefused
         statistics.watchers = watches.count

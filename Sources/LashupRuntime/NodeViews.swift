@@ -31,5 +31,9 @@ public struct AgentStatistics: Sendable {
     public var commitWaiting = 0
     /// Local updates refused because too many steps waited.
     public var commitRejected = 0
+    /// Keys whose latest state a failed commit left only in memory (retried every second).
+    public var commitUndurableKeys = 0
+    /// Commits failed since the disk last took one.
+    public var commitFailures = 0
     public var watchers = 0
 }

@@ -31,18 +31,19 @@ struct NodeDriverOrderingTests {
     }
 
     /// Holds the first persist until `release` (so a second update arrives while the disk is
-    /// busy); fails every persist when `failing`.
+    /// busy); fails every persist while `failing`; remembers the keys it wrote.
     final class RecordingStorage: DurableStorage {
         let log: EffectLog
-        let failing: Bool
+        let failing: Mutex<Bool>
         let gate: AsyncStream<Void>?
         let calls = Mutex(0)
+        let written = Mutex<Set<Key>>([])
 
         struct DiskFull: Error {}
 
         init(log: EffectLog, failing: Bool, gate: AsyncStream<Void>?) {
             self.log = log
-            self.failing = failing
+            self.failing = Mutex(failing)
             self.gate = gate
         }
 
@@ -55,10 +56,11 @@ struct NodeDriverOrderingTests {
             if call == 1, let gate {
                 for await _ in gate { break }
             }
-            if failing {
+            if failing.withLock({ $0 }) {
                 log.append("persist-failed")
                 throw DiskFull()
             }
+            written.withLock { $0.formUnion(write.keys.keys) }
             log.append("persist-end")
         }
     }
@@ -157,5 +159,24 @@ struct NodeDriverOrderingTests {
         await driver.waitUntilIdle()
         #expect(log.all == ["persist-begin", "persist-failed"])
         #expect(await driver.statistics().storeUpdateFailures == 1)
+    }
+
+    @Test("a failed persist is kept in memory and written again once the disk takes writes")
+    func failedPersistIsRetried() async throws {
+        let log = EffectLog()
+        let storage = RecordingStorage(log: log, failing: true, gate: nil)
+        let driver = driver(storage: storage, log: log)
+        await #expect(throws: (any Error).self) { _ = try await driver.update(key, add) }
+        await driver.waitUntilIdle()
+        #expect(await driver.statistics().commitUndurableKeys == 1)
+        #expect(await driver.node.space.value(key).store.isEmpty == false, "the node holds the update in memory")
+
+        storage.failing.withLock { $0 = false }
+        // The driver retries every second; give it ten.
+        for _ in 0..<100 where !storage.written.withLock({ $0.contains(key) }) { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(storage.written.withLock { $0.contains(key) }, "the kept state was never written: \(log.all)")
+        await driver.waitUntilIdle()
+        #expect(await driver.statistics().commitUndurableKeys == 0)
+        #expect(await driver.statistics().commitFailures == 0)
     }
 }
