@@ -100,7 +100,11 @@ extension GossipNode {
     /// end is reported as soon as the evidence is gone. One event per transition.
     mutating func evaluateSplit() {
         guard !leaving else { return }
-        guard let evidence = splitEvidence() else {
+        if splitEvidenceStale {
+            splitEvidenceCache = splitEvidence()
+            splitEvidenceStale = false
+        }
+        guard let evidence = splitEvidenceCache else {
             splitEvidenceSince = nil
             if let ended = overlaySplit {
                 overlaySplit = nil

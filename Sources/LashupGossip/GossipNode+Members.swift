@@ -43,7 +43,12 @@ extension GossipNode {
             return
         }
         if records[record.id] == nil { newRecordsSinceRoutes.append(record.id) }
-        for index in contacts.indices where contacts[index].address == record.peer.address { contactOwners[index] = record.id }
+        for index in contacts.indices where contacts[index].address == record.peer.address && contactOwners[index] != record.id {
+            contactOwners[index] = record.id
+            splitEvidenceStale = true
+        }
+        // Only unreachable nodes' records feed the split evidence.
+        if !reachable.contains(record.id) { splitEvidenceStale = true }
         records[record.id] = record
         graph.setEdges(from: record.id, to: record.leaving ? [] : record.activeView)
         for node in record.activeView where records[node] == nil { _ = graph.number(node) }
@@ -101,10 +106,12 @@ extension GossipNode {
             }
         }
         distanceByNumber = current
+        if !lost.isEmpty || !gained.isEmpty { splitEvidenceStale = true }
         // Only a node that just lost its route, or whose record is new, can be an unreachable
         // member not yet marked (walking every record here cost as much as the routes).
         for node in lost + newRecordsSinceRoutes where records[node] != nil && !reachable.contains(node) && unreachableSince[node] == nil {
             unreachableSince[node] = now
+            splitEvidenceStale = true
         }
         // A node can be reachable (through others' views) before its own record arrives;
         // when it does, the member table gains a row, which services must hear about too.
@@ -126,6 +133,7 @@ extension GossipNode {
             records[node] = nil
             unreachableSince[node] = nil
             graph.clearEdges(from: node)
+            splitEvidenceStale = true
         }
     }
 }
