@@ -45,15 +45,10 @@ struct CertificateReloadTests {
     func reload() throws {
         let home = try makeTemporaryDirectory("certificates")
         defer { try? FileManager.default.removeItem(atPath: home) }
-        func cli(_ arguments: [String]) throws {
-            let result = try LashupBinary.run(arguments, environment: ["HOME": home])
-            guard result.status == 0 else { throw TestFailure("lashup \(arguments.joined(separator: " ")): \(result.error)") }
-        }
-        try cli(["tls", "ca", "create", "--out", "\(home)/ca"])
-        for node in ["r-0", "r-1"] { try cli(["tls", "cert", "create", "--ca", "\(home)/ca", "--node", node, "--out", "\(home)/certs"]) }
-        func tls(_ node: String) -> [String] {
-            ["--tls-ca", "\(home)/ca/ca.pem", "--tls-cert", "\(home)/certs/\(node).pem", "--tls-key", "\(home)/certs/\(node)-key.pem"]
-        }
+        let certificates = TestCertificates(home: home)
+        try certificates.createCA()
+        for node in ["r-0", "r-1"] { try certificates.createCertificate(node: node) }
+        func tls(_ node: String) -> [String] { certificates.agentFlags(node: node) }
         let first = try AgentProcess(name: "r-0", home: home, dataDirectory: "\(home)/data-0", extra: tls("r-0"))
         defer { first.stopIfRunning() }
         let second = try AgentProcess(name: "r-1", home: home, dataDirectory: "\(home)/data-1", join: [first.gossip], extra: tls("r-1"))
@@ -63,7 +58,7 @@ struct CertificateReloadTests {
         #expect(before == (try Self.serial(ofFile: "\(home)/certs/r-0.pem")) && !before.isEmpty, "served \(before)")
 
         // A renewed certificate, moved into place, then SIGHUP.
-        try cli(["tls", "cert", "create", "--ca", "\(home)/ca", "--node", "r-0", "--out", "\(home)/renewed"])
+        try certificates.createCertificate(node: "r-0", out: "renewed")
         let renewed = try Self.serial(ofFile: "\(home)/renewed/r-0.pem")
         #expect(renewed != before)
         for suffix in [".pem", "-key.pem"] {
@@ -76,7 +71,7 @@ struct CertificateReloadTests {
         #expect(try first.reachableNames() == ["r-0", "r-1"] && second.reachableNames() == ["r-0", "r-1"], "the cluster stays connected")
 
         // Another CA would split the cluster: refused, the current identity stays.
-        try cli(["tls", "ca", "create", "--out", "\(home)/other-ca"])
+        try certificates.createCA("other-ca")
         _ = rename("\(home)/ca/ca.pem", "\(home)/ca/original-ca.pem")
         try FileManager.default.copyItem(atPath: "\(home)/other-ca/ca.pem", toPath: "\(home)/ca/ca.pem")
         kill(first.process.processIdentifier, SIGHUP)

@@ -16,18 +16,13 @@ struct ExpiredCertificateTests {
     func expired() throws {
         let home = try makeTemporaryDirectory("expired-certificate")
         defer { try? FileManager.default.removeItem(atPath: home) }
-        func cli(_ arguments: [String]) throws {
-            let result = try LashupBinary.run(arguments, environment: ["HOME": home])
-            guard result.status == 0 else { throw TestFailure("lashup \(arguments.joined(separator: " ")): \(result.error)") }
-        }
-        try cli(["tls", "ca", "create", "--out", "\(home)/ca"])
-        try cli(["tls", "ca", "create", "--out", "\(home)/other-ca"])
-        try cli(["tls", "cert", "create", "--ca", "\(home)/ca", "--node", "x-0", "--out", "\(home)/certs"])
-        try cli(["tls", "cert", "create", "--ca", "\(home)/ca", "--node", "x-1", "--out", "\(home)/certs", "--valid-until", Self.yesterday()])
-        try cli(["tls", "cert", "create", "--ca", "\(home)/other-ca", "--node", "x-2", "--out", "\(home)/certs"])
-        func tls(_ node: String, ca: String = "ca") -> [String] {
-            ["--tls-ca", "\(home)/\(ca)/ca.pem", "--tls-cert", "\(home)/certs/\(node).pem", "--tls-key", "\(home)/certs/\(node)-key.pem"]
-        }
+        let certificates = TestCertificates(home: home)
+        try certificates.createCA()
+        try certificates.createCA("other-ca")
+        try certificates.createCertificate(node: "x-0")
+        try certificates.createCertificate(node: "x-1", extra: ["--valid-until", Self.yesterday()])
+        try certificates.createCertificate(node: "x-2", ca: "other-ca")
+        func tls(_ node: String, ca: String = "ca") -> [String] { certificates.agentFlags(node: node, ca: ca) }
         let valid = try AgentProcess(name: "x-0", home: home, dataDirectory: "\(home)/data-0", extra: tls("x-0"))
         defer { valid.stopIfRunning() }
         let expired = try AgentProcess(name: "x-1", home: home, dataDirectory: "\(home)/data-1", join: [valid.gossip], extra: tls("x-1"))
