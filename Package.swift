@@ -224,6 +224,7 @@ let package = Package(
             name: "LashupClient",
             dependencies: [
                 "LashupAPI", "LashupCluster", "LashupRuntime",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

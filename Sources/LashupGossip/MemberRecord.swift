@@ -25,7 +25,7 @@ public struct MemberRecord: Sendable, Equatable {
         self.peer = peer
         self.incarnation = incarnation
         self.version = version
-        self.activeView = activeView.sorted()
+        self.activeView = activeView.sortedIfNeeded()
         self.metadata = metadata
         self.leaving = leaving
     }
@@ -67,7 +67,7 @@ extension MemberRecord: WireCodable {
         for _ in 0..<viewCount {
             view.append(try NodeID.read(from: &reader, "member.activeView.node"))
         }
-        activeView = view.sorted()
+        activeView = view.sortedIfNeeded()
         let metadataCount = try reader.readCount("member.metadata", minimumElementBytes: 2)
         guard metadataCount <= MemberRecord.maximumMetadataEntries else {
             throw .limitExceeded(field: "member.metadata", value: UInt64(metadataCount), limit: UInt64(MemberRecord.maximumMetadataEntries))

@@ -49,8 +49,8 @@ public struct RouteGraph: Sendable {
     /// Replaces `node`'s outgoing edges with its advertised view.
     public mutating func setEdges(from node: NodeID, to view: [NodeID]) {
         let source = number(node)
-        var targets = view.filter { $0 != node }.map { number($0) }
-        targets.sort { ids[$0] < ids[$1] }
+        // Numbering keeps the view's order, and a record's view is sorted by id already.
+        let targets = view.sortedIfNeeded().filter { $0 != node }.map { number($0) }
         // A view naming a node twice (a damaged or hostile record) is one edge.
         var unique: [Int] = []
         for target in targets where unique.last != target { unique.append(target) }

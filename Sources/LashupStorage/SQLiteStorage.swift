@@ -29,12 +29,16 @@ public final class SQLiteStorage: Sendable {
         do {
             var configuration = Configuration()
             configuration.label = "lashup"
+            pool = try DatabasePool(path: path, configuration: configuration)
             // WAL with synchronous=FULL: every commit is fsynced, so an acknowledged write
-            // survives a power loss, not only a process crash. Group commit pays for it.
-            configuration.prepareDatabase { db in
+            // survives a power loss, not only a process crash. Group commit pays for it. Set
+            // here, on the pool's one writer, and not in `prepareDatabase`: opening a pool
+            // switches the writer to WAL and, with it, to synchronous=NORMAL (GRDB's
+            // `setUpWALMode`), after `prepareDatabase` ran. That silently left every commit
+            // unsynced until issue 21's etcd comparison counted the fdatasync calls: none.
+            try pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = FULL")
             }
-            pool = try DatabasePool(path: path, configuration: configuration)
             var migrator = DatabaseMigrator()
             migrator.registerMigration("v1") { db in
                 try db.execute(sql: """
@@ -46,6 +50,11 @@ public final class SQLiteStorage: Sendable {
         } catch {
             throw StorageError("data directory \(directory) cannot be used: \(path) is not a readable Lashup database (\(error)); move it away or point --data-dir elsewhere")
         }
+    }
+
+    /// The writer connection's `PRAGMA synchronous` (2 is FULL: every commit fsynced).
+    public func writerSynchronousSetting() throws -> Int {
+        try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     /// Writes every state of `batch` in one transaction (one fsync for the whole group).

@@ -31,6 +31,18 @@ struct PersistenceTests {
         }
     }
 
+    @Test("every commit is fsynced: the writer runs synchronous=FULL after the pool set up WAL")
+    func commitsAreSynced() throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // Opened twice: a new database and an existing one take different paths in GRDB.
+        for _ in 0..<2 {
+            let storage = try SQLiteStorage(directory: directory)
+            #expect(try storage.writerSynchronousSetting() == 2, "2 is FULL; NORMAL (1) skips the fsync of each WAL commit")
+            storage.close()
+        }
+    }
+
     @Test("the incarnation increases across restarts")
     func incarnation() throws {
         let directory = temporaryDirectory()
