@@ -59,7 +59,7 @@ public struct Plumtree: Sendable {
     public private(set) var statistics = PlumtreeStatistics()
     public private(set) var subscriptions: Set<String> = []
 
-    private var seen: BoundedIDSet<BroadcastID>
+    private var seen: SeenBroadcasts
     private var cache: PayloadCache
     private var missing: [BroadcastID: (announcers: [Peer], timer: GossipTimerID?)] = [:]
     private var pendingIHaves: [NodeID: [BroadcastID]] = [:]
@@ -73,7 +73,7 @@ public struct Plumtree: Sendable {
         self.me = me
         self.incarnation = incarnation
         self.config = config
-        seen = BoundedIDSet(capacity: config.seenCapacity)
+        seen = SeenBroadcasts(maximumOrigins: config.maximumOrigins, maximumAboveWatermark: config.maximumSeenAboveWatermark)
         knownOrigins = BoundedIDSet(capacity: config.maximumOrigins)
         cache = PayloadCache(maximumCount: config.payloadCacheCount, maximumBytes: config.payloadCacheBytes)
     }
@@ -81,9 +81,11 @@ public struct Plumtree: Sendable {
     public mutating func subscribe(_ topic: String) { subscriptions.insert(topic) }
     public mutating func unsubscribe(_ topic: String) { subscriptions.remove(topic) }
 
-    /// Ids remembered for deduplication, and how many were forgotten to stay bounded.
-    public var seenCount: Int { seen.count }
-    public var seenEvictions: Int { seen.evictions }
+    /// Origins and out-of-order ids remembered for deduplication, and how many ids or
+    /// origins were given up to stay bounded (see `SeenBroadcasts`).
+    public var seenOrigins: Int { seen.originCount }
+    public var seenIDsAboveWatermarks: Int { seen.idsAboveWatermarks }
+    public var seenForgotten: Int { seen.forgotten }
     public var missingCount: Int { missing.count }
 
     // MARK: - Inputs

@@ -4,8 +4,9 @@ public struct PlumtreeConfig: Sendable {
     public var missingTimeout = Duration.milliseconds(150)
     /// Wait between grafts to successive announcers of the same message.
     public var graftRetryTimeout = Duration.milliseconds(100)
-    /// Message ids remembered for deduplication.
-    public var seenCapacity = 100_000
+    /// Sequence numbers remembered above one origin's contiguous watermark for deduplication
+    /// (see `SeenBroadcasts`); beyond it the oldest gap is given up as seen.
+    public var maximumSeenAboveWatermark = 4_096
     /// Payloads kept to answer grafts, and the most bytes they may occupy.
     public var payloadCacheCount = 4_096
     public var payloadCacheBytes = 16 * 1024 * 1024
@@ -18,7 +19,7 @@ public struct PlumtreeConfig: Sendable {
     public var maximumIHaveBatch = 256
     /// Announcers remembered per missing message.
     public var maximumAnnouncersPerMessage = 8
-    /// Origins whose trees are remembered.
+    /// Origins whose trees, and whose broadcasts seen, are remembered.
     public var maximumOrigins = 100_000
     /// Missing messages tracked at once.
     public var maximumMissing = 10_000

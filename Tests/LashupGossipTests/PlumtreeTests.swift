@@ -111,7 +111,7 @@ struct PlumtreeTests {
         #expect(throws: BroadcastError.topicInvalid("")) { try tree.broadcast(topic: "", payload: [], now: .zero) }
     }
 
-    @Test("the dedup memory is bounded and forgets the oldest ids")
+    @Test("the origin memory is bounded and forgets the oldest ids")
     func boundedSeen() {
         var set = BoundedIDSet<Int>(capacity: 3)
         for value in 0..<5 { set.insert(value) }
