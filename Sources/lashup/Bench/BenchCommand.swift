@@ -5,7 +5,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a benchmark and print its figures (use a release build: swift run -c release lashup bench …).",
-        subcommands: [CRDTBenchCommand.self, StoreBenchCommand.self, APIBenchCommand.self, AckWritesCommand.self, KernelBenchCommand.self, OverlayKernelBenchCommand.self, LBBenchCommand.self, ConnectBenchCommand.self]
+        subcommands: [CRDTBenchCommand.self, StoreBenchCommand.self, MembershipBenchCommand.self, APIBenchCommand.self, AckWritesCommand.self, KernelBenchCommand.self, OverlayKernelBenchCommand.self, LBBenchCommand.self, ConnectBenchCommand.self]
     )
 }
 

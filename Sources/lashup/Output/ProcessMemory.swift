@@ -3,7 +3,13 @@ import Glibc
 #endif
 
 /// Peak resident memory of this process in MiB (Linux `VmHWM`), or `nil` where unavailable.
-func peakResidentMebibytes() -> Double? {
+func peakResidentMebibytes() -> Double? { processStatusMebibytes("VmHWM:") }
+
+/// Resident memory of this process now, in MiB (Linux `VmRSS`), or `nil` where unavailable.
+func residentMebibytes() -> Double? { processStatusMebibytes("VmRSS:") }
+
+/// A kibibyte field of `/proc/self/status`, in MiB.
+private func processStatusMebibytes(_ field: String) -> Double? {
     #if canImport(Glibc)
     guard let file = fopen("/proc/self/status", "r") else { return nil }
     defer { fclose(file) }
@@ -11,7 +17,7 @@ func peakResidentMebibytes() -> Double? {
     while fgets(&line, Int32(line.count), file) != nil {
         let bytes = line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
         let text = String(decoding: bytes, as: UTF8.self)
-        if text.hasPrefix("VmHWM:") {
+        if text.hasPrefix(field) {
             let digits = text.filter(\.isNumber)
             if let kibibytes = Double(digits) { return kibibytes / 1024 }
         }
