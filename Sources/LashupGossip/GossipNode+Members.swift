@@ -52,7 +52,21 @@ extension GossipNode {
         records[record.id] = record
         graph.setEdges(from: record.id, to: record.leaving ? [] : record.activeView)
         for node in record.activeView where records[node] == nil { _ = graph.number(node) }
+        shareNames(of: record)
         scheduleRoutes()
+    }
+
+    /// Makes the stored record's ids share their names' storage with the routing graph's.
+    /// Each decoded record brings its own copy of every name in its view: a host name over
+    /// 15 bytes is a heap string (shorter ones are stored inline and gain nothing), and six
+    /// of them per member were a third of a 10 000-member node's memory.
+    private mutating func shareNames(of record: MemberRecord) {
+        let inline = 15
+        guard record.id.name.utf8.count > inline || record.activeView.contains(where: { $0.name.utf8.count > inline }) else { return }
+        let view = record.activeView.map { node in graph.number(of: node).map { graph.ids[$0] } ?? node }
+        let id = graph.number(of: record.id).map { graph.ids[$0] } ?? record.id
+        records[record.id]?.activeView = view
+        records[record.id]?.peer = Peer(id: id, address: record.peer.address)
     }
 
     mutating func sendDigest(to peer: Peer) {
