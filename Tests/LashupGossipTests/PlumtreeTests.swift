@@ -30,6 +30,24 @@ struct PlumtreeTests {
         #expect(sends(effects).allSatisfy { $0.1 == .gossip(id: id, topic: "t", payload: [1, 2, 3], hops: 1) })
     }
 
+    @Test("beyond 64 neighbours a link cannot be pruned and stays eager; a freed slot is reused clean")
+    func neighbourSlotsBounded() {
+        let names = (0..<70).map { "p\($0)" }
+        var tree = node("n", neighbours: names)
+        let id = BroadcastID(origin: "o", incarnation: 1, sequence: 1)
+        _ = tree.receive(.gossip(id: id, topic: "t", payload: [9], hops: 2), from: Peer("p0"), now: .zero)
+        for name in ["p1", "p69"] {
+            _ = tree.receive(.gossip(id: id, topic: "t", payload: [9], hops: 3), from: Peer(name), now: .zero)
+        }
+        #expect(tree.lazyPeers(for: "o") == [Peer("p1")], "p69 has no slot: it stays eager")
+        #expect(tree.eagerPeers(for: "o").contains(Peer("p69")))
+        // p1 leaves; the slot it frees carries no pruned link into the next neighbour's trees.
+        _ = tree.neighborDown("p1", now: .zero)
+        _ = tree.neighborUp(Peer("q"), now: .zero)
+        #expect(tree.lazyPeers(for: "o") == [Peer("q")], "a new link joins the trees already seen as lazy")
+        #expect(tree.lazyPeersByOrigin == ["o": ["q"]])
+    }
+
     @Test("a duplicate is not delivered again and prunes the link it came over")
     func duplicatePrunes() {
         var tree = node("n", neighbours: ["a", "b", "c"])
