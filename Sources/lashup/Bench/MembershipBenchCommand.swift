@@ -1,7 +1,6 @@
 import ArgumentParser
 import LashupGossip
 import LashupMembership
-import LashupSimulation
 
 /// `lashup bench membership`: how much memory one node's global membership takes in a
 /// cluster of `--members` nodes, measured on a real `GossipNode` fed the way an agent is.
@@ -42,33 +41,34 @@ struct MembershipBenchCommand: ParsableCommand {
         let encodedBytes = records.reduce(0) { $0 + $1.count }
         let neighbours = Array(peers[1...min(6, members - 1)])
 
-        let residentBefore = residentMebibytes() ?? 0
+        guard let residentBefore = residentMebibytes() else { throw ValidationError("this benchmark reads /proc/self/status (Linux only)") }
         var node = GossipNode(me: peers[0], incarnation: 1, contacts: [], seed: seed)
         var now = Instant.zero
         var routeTimers: [NodeTimer] = []
+        func noteRouteTimers(_ effects: [NodeEffect]) {
+            routeTimers += effects.compactMap { if case let .setTimer(timer) = $0, case .routes = timer { timer } else { nil } }
+        }
         // An active view of up to 6 neighbours, as HyParView keeps: each asks at high
         // priority, which is always accepted.
         _ = node.handle(.start, now: now)
         for neighbour in neighbours {
-            let effects = node.handle(.message(from: neighbour, .membership(.neighbor(requester: neighbour, priority: .high))), now: now)
-            routeTimers += effects.compactMap { if case let .setTimer(timer) = $0, case .routes = timer { timer } else { nil } }
+            noteRouteTimers(node.handle(.message(from: neighbour, .membership(.neighbor(requester: neighbour, priority: .high))), now: now))
         }
         for (offset, payload) in records.enumerated() {
             let id = BroadcastID(origin: peers[offset + 1].id, incarnation: 1, sequence: 1)
             for neighbour in neighbours.prefix(2) {
-                let effects = node.handle(.message(from: neighbour, .gossip(.gossip(id: id, topic: membershipTopic, payload: payload, hops: 3))), now: now)
-                routeTimers += effects.compactMap { if case let .setTimer(timer) = $0, case .routes = timer { timer } else { nil } }
+                noteRouteTimers(node.handle(.message(from: neighbour, .gossip(.gossip(id: id, topic: membershipTopic, payload: payload, hops: 3))), now: now))
             }
             now = now + .microseconds(100)
         }
         for timer in routeTimers { _ = node.handle(.timer(timer), now: max(now, timer.deadline)) }
         let residentAfter = residentMebibytes() ?? 0
 
-        let heapBytes = (residentAfter - residentBefore) * 1_048_576
+        let residentBytes = (residentAfter - residentBefore) * 1_048_576
         print("membership of \(members) members, as one node holds it")
         print("  records known: \(node.records.count), reachable: \(node.reachable.count)")
         print("  records encoded: \(format3(Double(encodedBytes) / 1_048_576)) MiB (\(encodedBytes / max(records.count, 1)) bytes per member)")
-        print("  resident memory: \(format3(heapBytes / 1_048_576)) MiB more (\(Int(heapBytes) / max(records.count, 1)) bytes per member)")
+        print("  resident memory: \(format3(residentBytes / 1_048_576)) MiB more (\(Int(residentBytes) / max(records.count, 1)) bytes per member)")
         withExtendedLifetime(node) {}
     }
 }
