@@ -157,7 +157,13 @@ struct NodeDriverOrderingTests {
         let driver = driver(storage: RecordingStorage(log: log, failing: true, gate: nil), log: log)
         await #expect(throws: (any Error).self) { _ = try await driver.update(key, add) }
         await driver.waitUntilIdle()
-        #expect(log.all == ["persist-begin", "persist-failed"])
+        // The node's timers go on firing, and every later batch writes the kept state again
+        // (the next test covers that), so a loaded machine may log more attempts than one:
+        // each must fail, and none may send.
+        let entries = log.all
+        #expect(Array(entries.prefix(2)) == ["persist-begin", "persist-failed"], "\(entries)")
+        #expect(!entries.contains("send"), "a delta left the node after a failed persist: \(entries)")
+        #expect(!entries.contains("persist-end"), "\(entries)")
         #expect(await driver.statistics().storeUpdateFailures == 1)
     }
 
