@@ -48,10 +48,11 @@ public struct Plumtree: Sendable {
     public let config: PlumtreeConfig
     /// The overlay neighbours the tree is built on, in the order they came up.
     public private(set) var neighbors: [Peer] = []
-    /// Each neighbour's slot: its bit in `lazyByOrigin`'s masks. At most 64 neighbours have
-    /// one (the active view holds 7 by default); a neighbour without a slot is eager for
-    /// every origin.
-    private var slotOf: [NodeID: Int] = [:]
+    /// Each neighbour's slot, at the same index as in `neighbors`: its bit in `lazyByOrigin`'s
+    /// masks, or -1. At most 64 neighbours have one (the active view holds 7 by default); a
+    /// neighbour without a slot is eager for every origin. A scan of this short array
+    /// replaced a dictionary from id to slot, hashed for every neighbour of every relay.
+    private var neighborSlots: [Int] = []
     private var freeSlots: [Int] = Array((0..<64).reversed())
     /// For each origin, the neighbours pruned from its tree (lazy for it), as a mask of
     /// slots: 8 bytes per origin instead of a set of ids, which every node held for nearly
@@ -116,7 +117,7 @@ public struct Plumtree: Sendable {
         self.now = max(self.now, now)
         if peer.id != me.id && !neighbors.contains(where: { $0.id == peer.id }) {
             neighbors.append(peer)
-            if let slot = freeSlots.popLast() { slotOf[peer.id] = slot }
+            neighborSlots.append(freeSlots.popLast() ?? -1)
             for origin in knownOrigins.elements where origin != peer.id {
                 setLazy(peer.id, for: origin)
             }
@@ -127,8 +128,13 @@ public struct Plumtree: Sendable {
     /// A lost neighbour leaves every tree; grafts will find other paths.
     public mutating func neighborDown(_ node: NodeID, now: Instant) -> [GossipEffect] {
         self.now = max(self.now, now)
-        neighbors.removeAll { $0.id == node }
-        if let slot = slotOf.removeValue(forKey: node) {
+        let position = neighbors.firstIndex { $0.id == node }
+        let slot = position.map { neighborSlots[$0] } ?? -1
+        if let position {
+            neighbors.remove(at: position)
+            neighborSlots.remove(at: position)
+        }
+        if slot >= 0 {
             let bit = UInt64(1) << slot
             for (origin, mask) in lazyByOrigin where mask & bit != 0 {
                 lazyByOrigin[origin] = mask == bit ? nil : mask & ~bit
@@ -151,6 +157,7 @@ public struct Plumtree: Sendable {
         nextSequence += 1
         let id = BroadcastID(origin: me.id, incarnation: incarnation, sequence: nextSequence)
         statistics.broadcasts += 1
+        seen.insert(id)
         accept(id: id, topic: topic, payload: payload, hops: 0, from: nil)
         return (id, takeEffects())
     }
@@ -161,14 +168,16 @@ public struct Plumtree: Sendable {
         switch message {
         case let .gossip(id, topic, payload, hops):
             statistics.payloadsReceived += 1
-            if seen.contains(id) {
+            // One look-up decides and records it; an oversized payload is not recorded as seen.
+            let isNew = payload.count <= config.maximumPayloadBytes ? seen.insert(id) : false
+            if isNew {
+                setEager(sender.id, for: id.origin)
+                accept(id: id, topic: topic, payload: payload, hops: hops, from: sender)
+            } else if payload.count <= config.maximumPayloadBytes || seen.contains(id) {
                 statistics.duplicates += 1
                 setLazy(sender.id, for: id.origin)
                 statistics.prunes += 1
                 effects.append(.send(to: sender, .prune(root: id.origin)))
-            } else if payload.count <= config.maximumPayloadBytes {
-                setEager(sender.id, for: id.origin)
-                accept(id: id, topic: topic, payload: payload, hops: hops, from: sender)
             }
         case let .ihave(ids):
             for id in ids.prefix(config.maximumIHaveBatch) where !seen.contains(id) {
@@ -211,10 +220,10 @@ public struct Plumtree: Sendable {
 
     // MARK: - Mechanics
 
+    /// Relays and delivers a message just recorded as seen.
     private mutating func accept(id: BroadcastID, topic: String, payload: [UInt8], hops: UInt16, from sender: Peer?) {
-        seen.insert(id)
         knownOrigins.insert(id.origin)
-        missing[id] = nil
+        if !missing.isEmpty { missing[id] = nil }
         cache.insert(id, PayloadCache.Entry(topic: topic, payload: payload, hops: hops))
         if subscriptions.contains(topic) {
             statistics.delivered += 1
@@ -222,13 +231,19 @@ public struct Plumtree: Sendable {
         }
         let next = hops == .max ? hops : hops + 1
         let lazy = lazyByOrigin[id.origin] ?? 0
-        for peer in neighbors where peer.id != sender?.id && !isLazy(peer.id, in: lazy) {
-            effects.append(.send(to: peer, .gossip(id: id, topic: topic, payload: payload, hops: next)))
+        for index in neighbors.indices where !isLazy(slot: neighborSlots[index], in: lazy) && neighbors[index].id != sender?.id {
+            effects.append(.send(to: neighbors[index], .gossip(id: id, topic: topic, payload: payload, hops: next)))
         }
-        for peer in neighbors where peer.id != sender?.id && isLazy(peer.id, in: lazy) {
+        guard lazy != 0 else { return armFlushTimer() }
+        for index in neighbors.indices where isLazy(slot: neighborSlots[index], in: lazy) && neighbors[index].id != sender?.id {
+            let peer = neighbors[index]
             pendingIHaves[peer.id, default: []].append(id)
             if pendingIHaves[peer.id]!.count >= config.maximumIHaveBatch { flush(peer) }
         }
+        armFlushTimer()
+    }
+
+    private mutating func armFlushTimer() {
         if !pendingIHaves.isEmpty && flushTimer == nil {
             nextTimer += 1
             flushTimer = GossipTimerID(broadcast: nil, id: nextTimer, deadline: now + config.ihaveFlushDelay)
@@ -273,19 +288,29 @@ public struct Plumtree: Sendable {
     /// Only neighbours can be lazy: a node that is not one has no slot, and becoming one
     /// again makes it lazy for every origin already seen (`neighborUp`).
     private mutating func setEager(_ node: NodeID, for origin: NodeID) {
-        guard let slot = slotOf[node], let mask = lazyByOrigin[origin] else { return }
+        guard let slot = slot(of: node), let mask = lazyByOrigin[origin] else { return }
         let remaining = mask & ~(UInt64(1) << slot)
         lazyByOrigin[origin] = remaining == 0 ? nil : remaining
     }
 
     private mutating func setLazy(_ node: NodeID, for origin: NodeID) {
-        guard let slot = slotOf[node] else { return }
+        guard let slot = slot(of: node) else { return }
         lazyByOrigin[origin, default: 0] |= UInt64(1) << slot
     }
 
     private func isLazy(_ node: NodeID, in mask: UInt64) -> Bool {
-        guard mask != 0, let slot = slotOf[node] else { return false }
+        guard mask != 0, let slot = slot(of: node) else { return false }
         return mask & (UInt64(1) << slot) != 0
+    }
+
+    private func isLazy(slot: Int, in mask: UInt64) -> Bool {
+        slot >= 0 && mask & (UInt64(1) << slot) != 0
+    }
+
+    /// A neighbour's slot, nil if it is not a neighbour or has none.
+    private func slot(of node: NodeID) -> Int? {
+        guard let index = neighbors.firstIndex(where: { $0.id == node }), neighborSlots[index] >= 0 else { return nil }
+        return neighborSlots[index]
     }
 
     /// Origins whose tree has at least one pruned link here.

@@ -59,17 +59,27 @@ public struct SeenBroadcasts: Sendable {
     /// Records `id` as seen; returns false if it already was.
     @discardableResult
     public mutating func insert(_ id: BroadcastID) -> Bool {
-        if byOrigin[id.origin] == nil { addOrigin(id.origin) }
+        var position = byOrigin.index(forKey: id.origin)
+        if position == nil {
+            addOrigin(id.origin)
+            position = byOrigin.index(forKey: id.origin)
+        }
         var forgottenNow = 0
-        // Mutated in place: a copy taken out of the table would make the next write copy the
-        // array, and the set of ids above the watermark with it.
-        let inserted = SeenBroadcasts.insert(id, into: &byOrigin[id.origin, default: []], maximumAboveWatermark: maximumAboveWatermark, forgotten: &forgottenNow)
+        // Mutated in place, through the index found once: a copy taken out of the table would
+        // make the next write copy the array, and the set of ids above the watermark with it.
+        let inserted = SeenBroadcasts.insert(id, into: &byOrigin.values[position!], maximumAboveWatermark: maximumAboveWatermark, forgotten: &forgottenNow)
         forgotten += forgottenNow
         return inserted
     }
 
     private static func insert(_ id: BroadcastID, into incarnations: inout [Incarnation], maximumAboveWatermark: Int, forgotten: inout Int) -> Bool {
         guard let index = place(id.incarnation, in: &incarnations, forgotten: &forgotten) else { return false }
+        // The usual case, the next id in order, moves the watermark without touching the set.
+        if id.sequence == incarnations[index].contiguous + 1 {
+            incarnations[index].contiguous = id.sequence
+            if !incarnations[index].above.isEmpty { advance(&incarnations[index]) }
+            return true
+        }
         guard id.sequence > incarnations[index].contiguous, incarnations[index].above.insert(id.sequence).inserted else { return false }
         advance(&incarnations[index])
         if incarnations[index].above.count > maximumAboveWatermark, let lowest = incarnations[index].above.min() {
