@@ -54,15 +54,24 @@ public struct BoundedIDSet<ID: Hashable & Sendable>: Sendable {
     /// Inserts `id`; returns false if it was already present.
     @discardableResult
     public mutating func insert(_ id: ID) -> Bool {
-        guard members.insert(id).inserted else { return false }
+        guard !members.contains(id) else { return false }
+        insertEvicting(id)
+        return true
+    }
+
+    /// Inserts `id` if absent; returns the oldest id, forgotten to make room, if any.
+    @discardableResult
+    public mutating func insertEvicting(_ id: ID) -> ID? {
+        guard members.insert(id).inserted else { return nil }
         if order.count < capacity {
             order.append(id)
-        } else {
-            members.remove(order[head])
-            order[head] = id
-            head = (head + 1) % capacity
-            evictions += 1
+            return nil
         }
-        return true
+        let evicted = order[head]
+        members.remove(evicted)
+        order[head] = id
+        head = (head + 1) % capacity
+        evictions += 1
+        return evicted
     }
 }

@@ -189,7 +189,9 @@ public struct Plumtree: Sendable {
                 effects.append(.send(to: sender, .gossip(id: id, topic: entry.topic, payload: entry.payload, hops: entry.hops)))
             }
         case let .prune(root):
-            if neighbors.contains(where: { $0.id == sender.id }) { setLazy(sender.id, for: root) }
+            // Only a tree this node relays on can lose a link: a prune for any other root (a
+            // hostile or confused neighbour) would add an entry per root, without bound.
+            if knownOrigins.contains(root) { setLazy(sender.id, for: root) }
         }
         return takeEffects()
     }
@@ -222,7 +224,8 @@ public struct Plumtree: Sendable {
 
     /// Relays and delivers a message just recorded as seen.
     private mutating func accept(id: BroadcastID, topic: String, payload: [UInt8], hops: UInt16, from sender: Peer?) {
-        knownOrigins.insert(id.origin)
+        // An origin forgotten to stay bounded takes its tree along: its next message floods.
+        if let forgotten = knownOrigins.insertEvicting(id.origin) { lazyByOrigin[forgotten] = nil }
         if !missing.isEmpty { missing[id] = nil }
         cache.insert(id, PayloadCache.Entry(topic: topic, payload: payload, hops: hops))
         if subscriptions.contains(topic) {

@@ -110,12 +110,33 @@ struct PlumtreeTests {
     @Test("a graft is answered from the cache and puts the peer back on the tree")
     func graftAnswered() throws {
         var tree = node("n", neighbours: ["a", "b"])
+        _ = try tree.broadcast(topic: "t", payload: [6], now: .zero)
         _ = tree.receive(.prune(root: "n"), from: Peer("a"), now: .zero)
         #expect(tree.lazyPeers(for: "n") == [Peer("a")])
         let (id, _) = try tree.broadcast(topic: "t", payload: [7], now: .zero)
         let answer = tree.receive(.graft(id), from: Peer("a"), now: .zero)
         #expect(sends(answer).first?.1 == .gossip(id: id, topic: "t", payload: [7], hops: 0))
         #expect(tree.eagerPeers(for: "n").contains(Peer("a")))
+    }
+
+    @Test("a prune only touches trees this node relays on, and a forgotten origin's tree goes with it")
+    func pruneBounded() {
+        var config = PlumtreeConfig()
+        config.maximumOrigins = 2
+        var tree = Plumtree(me: Peer("n"), incarnation: 1, config: config)
+        for neighbour in ["a", "b"] { _ = tree.neighborUp(Peer(neighbour), now: .zero) }
+        for root in (0..<100).map({ NodeID("never-seen-\($0)") }) {
+            _ = tree.receive(.prune(root: root), from: Peer("a"), now: .zero)
+        }
+        #expect(tree.originsWithPrunedLinks == 0, "prunes for roots never relayed here add nothing")
+        for (sequence, origin) in ["o1", "o2", "o3"].enumerated() {
+            let id = BroadcastID(origin: NodeID(origin), incarnation: 1, sequence: UInt64(sequence + 1))
+            _ = tree.receive(.gossip(id: id, topic: "t", payload: [1], hops: 1), from: Peer("b"), now: .zero)
+            _ = tree.receive(.prune(root: NodeID(origin)), from: Peer("a"), now: .zero)
+        }
+        #expect(tree.lazyPeers(for: "o1").isEmpty, "o1 was forgotten to stay within 2 origins: its tree floods again")
+        #expect(tree.lazyPeers(for: "o3") == [Peer("a")])
+        #expect(tree.originsWithPrunedLinks == 2)
     }
 
     @Test("oversized payloads and bad topics are refused")
