@@ -18,6 +18,9 @@ public final class SQLiteAttachmentStore: AttachmentStore {
             configuration.label = "overlay-attachments"
             configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             queue = try DatabaseQueue(path: path, configuration: configuration)
+            // WAL by hand, not with `configuration.journalMode = .wal`: GRDB's WAL setup also
+            // sets synchronous=NORMAL after `prepareDatabase`, undoing FULL (as it did for
+            // `SQLiteStorage`'s pool); the bare pragma leaves synchronous alone.
             try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
             var migrator = DatabaseMigrator()
             migrator.registerMigration("v1") { db in
@@ -34,6 +37,11 @@ public final class SQLiteAttachmentStore: AttachmentStore {
         } catch {
             throw StorageError("the overlay's attachments cannot be kept: \(path) is not a readable attachment database (\(error)); move it away or point --data-dir elsewhere")
         }
+    }
+
+    /// The connection's `PRAGMA synchronous` (2 is FULL: every commit fsynced).
+    func synchronousSetting() throws -> Int {
+        try queue.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     public func attachments(overlay: String) async throws -> [Attachment] {
