@@ -21,6 +21,22 @@ public enum NodeMessage: Sendable, Equatable {
             if case .digest = message { 0x31 } else { 0x32 }
         }
     }
+
+    /// A short name per kind, for counts by kind.
+    public var kind: String {
+        switch self {
+        case let .membership(message): message.kind
+        case let .gossip(message):
+            switch message {
+            case .gossip: "gossip"
+            case .ihave: "ihave"
+            case .graft: "graft"
+            case .prune: "prune"
+            }
+        case let .sync(message):
+            if case .digest = message { "member_digest" } else { "member_records" }
+        }
+    }
 }
 
 /// A timer of any layer.

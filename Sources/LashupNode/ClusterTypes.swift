@@ -22,6 +22,19 @@ public enum ClusterMessage: Sendable, Equatable {
             }
         }
     }
+
+    /// A short name per kind, for counts by kind.
+    public var kind: String {
+        switch self {
+        case let .node(message): message.kind
+        case let .antiEntropy(message):
+            switch message {
+            case .buckets: "anti_entropy_buckets"
+            case .keys: "anti_entropy_keys"
+            case .states: "anti_entropy_states"
+            }
+        }
+    }
 }
 
 /// A timer of the node or of its store.

@@ -42,6 +42,7 @@ extension GossipNode: SimulatedNode {
     public static func deadline(of timer: NodeTimer) -> Instant { timer.deadline }
     public static func traceCode(of timer: NodeTimer) -> UInt64 { timer.uniqueID }
     public static func traceCode(of message: NodeMessage) -> UInt64 { UInt64(message.kindCode) }
+    public static func kindName(of message: NodeMessage) -> String { message.kind }
 }
 
 /// The simulation of whole nodes: overlay, broadcast, global membership and routes.

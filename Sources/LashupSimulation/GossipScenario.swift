@@ -70,6 +70,7 @@ public struct GossipScenario: Sendable {
         }
         var time = Instant.zero + .seconds(20)
         simulation.run(until: time)
+        result.formationMessagesPerNode = Double(simulation.messagesSent) / Double(nodes)
 
         func live() -> [Int] { (0..<nodes).filter { simulation.status[$0] == .up } }
         func payloadsReceived() -> Int {
@@ -168,6 +169,7 @@ public struct GossipScenario: Sendable {
 
         result.simulatedSeconds = time.milliseconds / 1000
         result.messagesPerNodePerSecond = Double(simulation.messagesSent) / Double(nodes) / (time.milliseconds / 1000)
+        result.messageKinds = simulation.messageRates(nodes: nodes, seconds: time.milliseconds / 1000)
         result.events = simulation.eventsProcessed
         result.traceHash = simulation.traceHash.hex
         result.invariantViolations = Array(simulation.invariantViolations.prefix(10))
@@ -205,6 +207,11 @@ public struct GossipScenarioResult: Sendable {
     public var partitionHealedSeconds: Double?
     public var membershipBytesPerNode = 0.0
     public var messagesPerNodePerSecond = 0.0
+    /// The same, by kind, most frequent first.
+    public var messageKinds: [MessageKindRate] = []
+    /// Messages sent per node while the cluster formed (the first 20 s, every node booting
+    /// in the first second).
+    public var formationMessagesPerNode = 0.0
     public var events = 0
     public var traceHash = ""
     public var invariantViolations: [String] = []

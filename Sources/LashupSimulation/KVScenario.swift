@@ -66,6 +66,7 @@ public struct KVScenario: Sendable {
         }
         var time = Instant.zero + .seconds(20)
         simulation.run(until: time)
+        result.formationMessagesPerNode = Double(simulation.messagesSent) / Double(nodes)
 
         // The fault window's schedule: writes spread evenly per writer, crashes at random.
         let window = Duration.nanoseconds(Int64(partitionSeconds * 1e9))
@@ -140,6 +141,7 @@ public struct KVScenario: Sendable {
         result.antiEntropySessions = statistics.reduce(0) { $0 + $1.antiEntropySessionsOpened }
         result.simulatedSeconds = time.milliseconds / 1000
         result.messagesPerNodePerSecond = Double(simulation.messagesSent) / Double(nodes) / (time.milliseconds / 1000)
+        result.messageKinds = simulation.messageRates(nodes: nodes, seconds: time.milliseconds / 1000)
         result.events = simulation.eventsProcessed
         result.traceHash = simulation.traceHash.hex
         result.invariantViolations = Array(simulation.invariantViolations.prefix(10))
@@ -213,6 +215,11 @@ public struct KVScenarioResult: Sendable {
     public var antiEntropySessions = 0
     public var simulatedSeconds = 0.0
     public var messagesPerNodePerSecond = 0.0
+    /// The same, by kind, most frequent first.
+    public var messageKinds: [MessageKindRate] = []
+    /// Messages sent per node while the cluster formed (the first 20 s, every node booting
+    /// in the first second).
+    public var formationMessagesPerNode = 0.0
     public var events = 0
     public var traceHash = ""
     public var invariantViolations: [String] = []

@@ -50,6 +50,7 @@ extension LashupNode: SimulatedNode {
     public static func deadline(of timer: ClusterTimer) -> Instant { timer.deadline }
     public static func traceCode(of timer: ClusterTimer) -> UInt64 { timer.uniqueID }
     public static func traceCode(of message: ClusterMessage) -> UInt64 { UInt64(message.kindCode) }
+    public static func kindName(of message: ClusterMessage) -> String { message.kind }
 }
 
 /// The simulation of full nodes: overlay, broadcast, membership and the replicated store.

@@ -105,6 +105,7 @@ public struct MembershipScenario: Sendable {
         }
         let seconds = Double(duration.nanosecondsValue) / 1e9
         result.messagesPerNodePerSecond = Double(simulation.messagesSent) / Double(nodes) / seconds
+        result.messageKinds = simulation.messageRates(nodes: nodes, seconds: seconds)
         result.messagesLost = simulation.messagesLost
         result.events = simulation.eventsProcessed
         result.traceHash = simulation.traceHash.hex
@@ -135,6 +136,8 @@ public struct MembershipScenarioResult: Sendable {
     public var evictionsNeverCompleted = 0
     public var falseEvictions = 0
     public var messagesPerNodePerSecond = 0.0
+    /// The same, by kind, most frequent first.
+    public var messageKinds: [MessageKindRate] = []
     public var messagesLost = 0
     public var events = 0
     public var traceHash = ""

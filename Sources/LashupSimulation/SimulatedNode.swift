@@ -31,9 +31,11 @@ public protocol SimulatedNode {
     /// The node's overlay neighbours, for connectivity checks.
     var simulatedActiveView: [Peer] { get }
     static func deadline(of timer: Timer) -> Instant
-    /// Stable numbers for the trace hash.
+    /// Stable numbers for the trace hash. A message's is its kind code, below 256.
     static func traceCode(of timer: Timer) -> UInt64
     static func traceCode(of message: Message) -> UInt64
+    /// The message's kind, named, for counts by kind.
+    static func kindName(of message: Message) -> String
     /// What the node's disk holds after `write` lands on `previous`. By default a write is a
     /// whole snapshot and replaces what was there.
     static func stored(_ write: Snapshot, onto previous: Snapshot?) -> Snapshot
@@ -72,4 +74,5 @@ extension MembershipNode: SimulatedNode {
     public static func deadline(of timer: TimerID) -> Instant { timer.deadline }
     public static func traceCode(of timer: TimerID) -> UInt64 { timer.id }
     public static func traceCode(of message: MembershipMessage) -> UInt64 { UInt64(message.kindCode) }
+    public static func kindName(of message: MembershipMessage) -> String { message.kind }
 }

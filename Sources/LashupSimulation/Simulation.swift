@@ -44,6 +44,7 @@ public final class Simulation<Node: SimulatedNode> {
     public private(set) var traceHash = TraceHash()
     public private(set) var messagesSent = 0
     public private(set) var messagesLost = 0
+    private var messageKinds = MessageKindCounter()
     public private(set) var eventsProcessed = 0
     /// Invariant violations seen after any step (checked when `checkInvariants` is on).
     public private(set) var invariantViolations: [String] = []
@@ -83,6 +84,12 @@ public final class Simulation<Node: SimulatedNode> {
     }
 
     public var nodeCount: Int { peers.count }
+
+    /// Messages sent so far by kind, per node of `nodes` and second of `seconds`, most
+    /// frequent first.
+    public func messageRates(nodes: Int, seconds: Double) -> [MessageKindRate] {
+        messageKinds.rates(nodes: nodes, seconds: seconds)
+    }
 
     /// The index of a simulated node by id.
     public func index(of node: NodeID) -> Int? { indexOfNode[node].map(Int.init) }
@@ -208,6 +215,7 @@ public final class Simulation<Node: SimulatedNode> {
         switch effect {
         case let .send(peer, message):
             messagesSent += 1
+            messageKinds.count(code: Node.traceCode(of: message), name: Node.kindName(of: message))
             guard let destination = indexOfNode[peer.id] else { messagesLost += 1; return }
             if let arrival = network.deliveryTime(from: index, to: Int(destination), now: now.nanoseconds, random: &random) {
                 queue.push(.deliver(to: destination, from: Int32(index), message), at: arrival)

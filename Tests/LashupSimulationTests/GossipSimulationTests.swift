@@ -63,6 +63,21 @@ struct GossipSimulationTests {
         }
     }
 
+    @Test("messages are counted by kind: the counts add up to every message sent, busiest first")
+    func messageKinds() {
+        let simulation = GossipSimulation(nodes: 12, contacts: [0], seed: 6, network: NetworkModel(nodes: 12, latency: .milliseconds(1), loss: 0), topics: ["t"])
+        for index in 0..<12 { simulation.start(index) }
+        simulation.run(until: .zero + .seconds(5))
+        simulation.broadcast(from: 3, topic: "t", payload: [1])
+        simulation.run(until: .zero + .seconds(10))
+        let rates = simulation.messageRates(nodes: 12, seconds: 10)
+        let total = rates.reduce(0) { $0 + $1.perNodePerSecond } * 12 * 10
+        #expect(abs(total - Double(simulation.messagesSent)) < 0.5, "\(rates)")
+        #expect(Set(rates.map(\.kind)).isSuperset(of: ["ping", "pong", "gossip", "join"]), "\(rates)")
+        #expect(Set(rates.map(\.kind)).count == rates.count, "one entry per kind")
+        #expect(rates.map(\.perNodePerSecond) == rates.map(\.perNodePerSecond).sorted(by: >))
+    }
+
     @Test("a restarted node's new incarnation supersedes its old record everywhere")
     func restartIncarnation() {
         let simulation = GossipSimulation(nodes: 10, contacts: [0], seed: 4, network: NetworkModel(nodes: 10, latency: .milliseconds(1), loss: 0))

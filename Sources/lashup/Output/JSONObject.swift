@@ -14,6 +14,8 @@ struct JSONObject {
 
     mutating func add(_ key: String, _ value: String) { fields.append((key, JSONObject.quote(value))) }
 
+    mutating func add(_ key: String, _ object: JSONObject) { fields.append((key, object.text)) }
+
     mutating func add(_ key: String, _ values: [String]) {
         fields.append((key, "[" + values.map(JSONObject.quote).joined(separator: ", ") + "]"))
     }

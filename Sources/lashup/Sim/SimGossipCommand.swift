@@ -57,6 +57,7 @@ struct SimGossipCommand: ParsableCommand {
         report.json.add("partition_healed_seconds", round(result.partitionHealedSeconds, 1000))
         report.json.add("membership_bytes_per_node", round(result.membershipBytesPerNode, 1))
         report.json.add("messages_per_node_per_second", round(result.messagesPerNodePerSecond, 10))
+        report.json.add("formation_messages_per_node", round(result.formationMessagesPerNode, 10))
         report.rows += [
             ("delivery ratio (no faults)", text(result.deliveryRatio, "")),
             ("relative message redundancy", text(result.relativeMessageRedundancy, "")),
@@ -69,6 +70,10 @@ struct SimGossipCommand: ParsableCommand {
             ("one component after healing", text(result.partitionHealedSeconds, " s")),
             ("membership table per node", text(result.membershipBytesPerNode / 1024, " KiB")),
             ("messages per node per second", text(result.messagesPerNodePerSecond, "")),
+        ]
+        report.addMessageKinds(result.messageKinds)
+        report.rows += [
+            ("messages per node, forming (20 s)", text(result.formationMessagesPerNode, "")),
             ("simulated", text(result.simulatedSeconds, " s")),
         ]
         report.finish(events: result.events, traceHash: result.traceHash, wallSeconds: wall, invariantViolations: result.invariantViolations, asJSON: common.json)

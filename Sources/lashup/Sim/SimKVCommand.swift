@@ -62,6 +62,7 @@ struct SimKVCommand: ParsableCommand {
         report.json.add("anti_entropy_sessions", result.antiEntropySessions)
         report.json.add("simulated_seconds", round(result.simulatedSeconds, 1000))
         report.json.add("messages_per_node_per_second", round(result.messagesPerNodePerSecond, 10))
+        report.json.add("formation_messages_per_node", round(result.formationMessagesPerNode, 10))
         report.rows += [
             ("operations attempted / acknowledged", "\(result.attemptedOps) / \(result.acknowledgedOps)"),
             ("acknowledged effects lost", "\(result.lostOps)"),
@@ -71,6 +72,10 @@ struct SimKVCommand: ParsableCommand {
             ("nodes crashed and restarted", "\(result.crashes)"),
             ("keys repaired by anti-entropy", "\(result.keysRepaired) in \(result.antiEntropySessions) sessions"),
             ("messages per node per second", format3(result.messagesPerNodePerSecond)),
+        ]
+        report.addMessageKinds(result.messageKinds)
+        report.rows += [
+            ("messages per node, forming (20 s)", format3(result.formationMessagesPerNode)),
             ("simulated", format3(result.simulatedSeconds) + " s"),
         ]
         report.finish(events: result.events, traceHash: result.traceHash, wallSeconds: wall, invariantViolations: result.invariantViolations, asJSON: common.json)

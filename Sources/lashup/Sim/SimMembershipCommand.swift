@@ -60,6 +60,7 @@ struct SimMembershipCommand: ParsableCommand {
             ("false evictions", "\(result.falseEvictions)"),
             ("messages per node per second", format3(result.messagesPerNodePerSecond)),
         ]
+        report.addMessageKinds(result.messageKinds)
         report.finish(events: result.events, traceHash: result.traceHash, wallSeconds: wall, invariantViolations: result.invariantViolations, asJSON: common.json)
     }
 }

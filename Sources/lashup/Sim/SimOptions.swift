@@ -1,4 +1,5 @@
 import ArgumentParser
+import LashupSimulation
 
 /// The options every `lashup sim` command shares, with one meaning and one range each.
 struct SimOptions: ParsableArguments {
@@ -45,6 +46,16 @@ struct SimReport {
         let started = clock.now
         let result = body()
         return (result, (clock.now - started).inMilliseconds / 1000)
+    }
+
+    /// Messages by kind, per node per second: every kind in JSON, the busiest in the table.
+    mutating func addMessageKinds(_ kinds: [MessageKindRate]) {
+        var byKind = JSONObject()
+        for rate in kinds { byKind.add(rate.kind, Self.round(rate.perNodePerSecond, 1000)) }
+        json.add("messages_per_node_per_second_by_kind", byKind)
+        let shown = kinds.prefix(6).map { "\($0.kind) \(format3($0.perNodePerSecond))" }
+        let rest = kinds.dropFirst(6).reduce(0) { $0 + $1.perNodePerSecond }
+        rows.append(("  by kind", (shown + (kinds.count > 6 ? ["other \(format3(rest))"] : [])).joined(separator: ", ")))
     }
 
     /// The footer every simulation reports, then prints the report.
