@@ -70,10 +70,13 @@ extension GossipNode {
         records[record.id]?.peer = Peer(id: id, address: record.peer.address)
     }
 
+    /// Sends what this node holds, one entry per member, to a new neighbour. The receiver
+    /// reads the entries into a table, so their order only has to be deterministic: sorting
+    /// by name cost 5 % of a forming 1 000-node simulation, where every new link sends one.
     mutating func sendDigest(to peer: Peer) {
         let digest = records.values
             .map { MemberDigestEntry(id: $0.id, incarnation: $0.incarnation, version: $0.version) }
-            .sorted { $0.id < $1.id }
+            .sorted { $0.id.precedesInDigestOrder($1.id) }
         effects.append(.send(to: peer, .sync(.digest(digest))))
     }
 

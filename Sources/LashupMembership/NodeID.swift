@@ -58,6 +58,13 @@ public struct NodeID: Hashable, Comparable, Sendable, CustomStringConvertible, E
         return lhs.name.utf8.lexicographicallyPrecedes(rhs.name.utf8)
     }
     public var description: String { name }
+
+    /// A fixed total order that is cheap to compute: by the names' digests, then by name.
+    /// Where only a deterministic order matters (a digest's entries), not the names' order,
+    /// sorting 1 000 members this way compares integers instead of strings.
+    public func precedesInDigestOrder(_ other: NodeID) -> Bool {
+        digest != other.digest ? digest < other.digest : self < other
+    }
 }
 
 extension Array where Element == NodeID {
