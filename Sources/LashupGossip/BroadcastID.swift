@@ -53,25 +53,23 @@ public struct BoundedIDSet<ID: Hashable & Sendable>: Sendable {
 
     /// Inserts `id`; returns false if it was already present.
     @discardableResult
-    public mutating func insert(_ id: ID) -> Bool {
-        guard !members.contains(id) else { return false }
-        insertEvicting(id)
-        return true
-    }
+    public mutating func insert(_ id: ID) -> Bool { add(id).inserted }
 
     /// Inserts `id` if absent; returns the oldest id, forgotten to make room, if any.
     @discardableResult
-    public mutating func insertEvicting(_ id: ID) -> ID? {
-        guard members.insert(id).inserted else { return nil }
+    public mutating func insertEvicting(_ id: ID) -> ID? { add(id).evicted }
+
+    private mutating func add(_ id: ID) -> (inserted: Bool, evicted: ID?) {
+        guard members.insert(id).inserted else { return (false, nil) }
         if order.count < capacity {
             order.append(id)
-            return nil
+            return (true, nil)
         }
         let evicted = order[head]
         members.remove(evicted)
         order[head] = id
         head = (head + 1) % capacity
         evictions += 1
-        return evicted
+        return (true, evicted)
     }
 }

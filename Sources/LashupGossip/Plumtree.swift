@@ -169,11 +169,11 @@ public struct Plumtree: Sendable {
         case let .gossip(id, topic, payload, hops):
             statistics.payloadsReceived += 1
             // One look-up decides and records it; an oversized payload is not recorded as seen.
-            let isNew = payload.count <= config.maximumPayloadBytes ? seen.insert(id) : false
-            if isNew {
+            let fits = payload.count <= config.maximumPayloadBytes
+            if fits && seen.insert(id) {
                 setEager(sender.id, for: id.origin)
                 accept(id: id, topic: topic, payload: payload, hops: hops, from: sender)
-            } else if payload.count <= config.maximumPayloadBytes || seen.contains(id) {
+            } else if fits || seen.contains(id) {
                 statistics.duplicates += 1
                 setLazy(sender.id, for: id.origin)
                 statistics.prunes += 1
@@ -302,8 +302,7 @@ public struct Plumtree: Sendable {
     }
 
     private func isLazy(_ node: NodeID, in mask: UInt64) -> Bool {
-        guard mask != 0, let slot = slot(of: node) else { return false }
-        return mask & (UInt64(1) << slot) != 0
+        mask != 0 && slot(of: node).map { isLazy(slot: $0, in: mask) } == true
     }
 
     private func isLazy(slot: Int, in mask: UInt64) -> Bool {
